@@ -39,7 +39,7 @@ const MIGRATIONS: string[] = [
 /** Brings the schema up to date. Serialised by an advisory lock so several processes may start at once. */
 export async function migrate(sql: Sql): Promise<void> {
   await sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(7_450_001)`;
+    await tx`select pg_advisory_xact_lock(7450001)`;
     await tx`create table if not exists schema_migrations (version integer primary key, applied_at timestamptz not null default now())`;
     const rows = await tx<{ version: number }[]>`select version from schema_migrations`;
     const done = new Set(rows.map((row) => row.version));
