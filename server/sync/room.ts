@@ -1,0 +1,275 @@
+// One board in memory: its Y.Doc, awareness and connected lead peers; the y-websocket
+// protocol loop; batched fan-out; group-committed persistence; and "saved" notices.
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import type { Origin } from '../../shared/mutations.js';
+import {
+  MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, encodeSaved,
+} from '../../shared/sync-protocol.js';
+import type { LogEntry, Store } from '../store/store.js';
+
+/** A lead's connection as the room sees it; the websocket layer implements it. */
+export interface Peer {
+  readonly actor: string;
+  send(message: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+export interface RoomOptions {
+  /** Wait this long after the first unsaved update so one commit carries a burst. */
+  persistDelayMs: number;
+  /** Fold the log into a snapshot once it holds this many rows. */
+  compactAfterUpdates: number;
+  onEmpty(room: Room): void;
+  log(message: string, error?: unknown): void;
+}
+
+export const ROOM_DEFAULTS = { persistDelayMs: 5, compactAfterUpdates: 1000 };
+
+const LOAD: Origin = { source: 'load' };
+const MAX_RETRY_MS = 5_000;
+
+export class MalformedMessage extends Error {}
+
+function isPeer(origin: unknown): origin is Peer {
+  return typeof origin === 'object' && origin !== null && 'send' in origin && 'actor' in origin;
+}
+
+function actorOf(origin: unknown): string | null {
+  if (isPeer(origin)) return origin.actor;
+  if (typeof origin === 'object' && origin !== null && 'actor' in origin) return String((origin as { actor: unknown }).actor);
+  return null;
+}
+
+function syncUpdateMessage(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MESSAGE_SYNC);
+  syncProtocol.writeUpdate(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
+function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+  encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+  return encoding.toUint8Array(encoder);
+}
+
+export class Room {
+  readonly doc = new Y.Doc();
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  readonly peers = new Map<Peer, Set<number>>();
+  /** Accepted updates not yet committed. */
+  private pending: LogEntry[] = [];
+  /** Updates of this event-loop turn, fanned out together. */
+  private outbox: { update: Uint8Array; from: Peer | null }[] = [];
+  private saved = new Map<number, number>();
+  private persistTimer: NodeJS.Timeout | null = null;
+  private persisting: Promise<void> | null = null;
+  private compacting: Promise<void> | null = null;
+  private retryMs = 0;
+  private logRows = 0;
+  private destroyed = false;
+  saveError: unknown = null;
+
+  private constructor(readonly id: string, private readonly store: Store, private readonly options: RoomOptions) {
+    this.awareness.setLocalState(null);
+  }
+
+  /** Loads the board from the store. Throws if that fails: a room never starts empty by mistake. */
+  static async load(id: string, store: Store, options: RoomOptions): Promise<Room> {
+    const stored = await store.loadDoc(id);
+    const room = new Room(id, store, options);
+    room.doc.transact(() => {
+      for (const part of stored.parts) Y.applyUpdate(room.doc, part);
+    }, LOAD);
+    room.saved = Y.decodeStateVector(Y.encodeStateVector(room.doc));
+    room.logRows = stored.updates;
+    room.doc.on('update', room.onUpdate);
+    room.awareness.on('update', room.onAwareness);
+    return room;
+  }
+
+  get unsaved(): number {
+    return this.pending.length;
+  }
+
+  /** Whether everything accepted so far is committed. */
+  get isSaved(): boolean {
+    return this.pending.length === 0 && this.persisting === null;
+  }
+
+  addPeer(peer: Peer): void {
+    this.peers.set(peer, new Set());
+    const step1 = encoding.createEncoder();
+    encoding.writeVarUint(step1, MESSAGE_SYNC);
+    syncProtocol.writeSyncStep1(step1, this.doc);
+    peer.send(encoding.toUint8Array(step1));
+    peer.send(encodeSaved(this.saved));
+    const states = [...this.awareness.getStates().keys()];
+    if (states.length > 0) peer.send(awarenessMessage(this.awareness, states));
+  }
+
+  removePeer(peer: Peer): void {
+    const clients = this.peers.get(peer);
+    if (!clients) return;
+    this.peers.delete(peer);
+    if (clients.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...clients], null);
+    if (this.peers.size === 0) this.options.onEmpty(this);
+  }
+
+  /** One y-websocket message from a peer. Throws MalformedMessage (or a decoding error) on garbage. */
+  handleMessage(peer: Peer, message: Uint8Array): void {
+    const decoder = decoding.createDecoder(message);
+    const type = decoding.readVarUint(decoder);
+    switch (type) {
+      case MESSAGE_SYNC: {
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, MESSAGE_SYNC);
+        syncProtocol.readSyncMessage(decoder, encoder, this.doc, peer);
+        if (encoding.length(encoder) > 1) peer.send(encoding.toUint8Array(encoder));
+        break;
+      }
+      case MESSAGE_AWARENESS:
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), peer);
+        break;
+      case MESSAGE_QUERY_AWARENESS:
+        peer.send(awarenessMessage(this.awareness, [...this.awareness.getStates().keys()]));
+        break;
+      default:
+        throw new MalformedMessage(`unknown message type ${type}`);
+    }
+  }
+
+  private onUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === LOAD) return;
+    this.pending.push({ data: update, actor: actorOf(origin) });
+    this.schedulePersist(this.options.persistDelayMs);
+    this.outbox.push({ update, from: isPeer(origin) ? origin : null });
+    if (this.outbox.length === 1) setImmediate(this.fanOut);
+  };
+
+  /** Sends the turn's updates as one merged message, encoded once for every peer. */
+  private fanOut = (): void => {
+    const batch = this.outbox;
+    this.outbox = [];
+    if (batch.length === 0 || this.peers.size === 0) return;
+    const update = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((entry) => entry.update));
+    const message = syncUpdateMessage(update);
+    const first = batch[0]!.from;
+    // The only sender already has it all; anyone else gets the merged update.
+    const skip = first !== null && batch.every((entry) => entry.from === first) ? first : null;
+    for (const peer of this.peers.keys()) if (peer !== skip) peer.send(message);
+  };
+
+  private onAwareness = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown,
+  ): void => {
+    const changed = [...added, ...updated, ...removed];
+    if (isPeer(origin)) {
+      const clients = this.peers.get(origin);
+      if (clients) {
+        for (const id of added) clients.add(id);
+        for (const id of removed) clients.delete(id);
+      }
+    }
+    const message = awarenessMessage(this.awareness, changed);
+    for (const peer of this.peers.keys()) peer.send(message);
+  };
+
+  private schedulePersist(delayMs: number): void {
+    if (this.persistTimer || this.persisting || this.destroyed) return;
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = null;
+      void this.persist();
+    }, delayMs);
+  }
+
+  /** Commits what is pending in one statement; on failure keeps it and retries with backoff. */
+  private persist(): Promise<void> {
+    if (this.persisting) return this.persisting;
+    if (this.pending.length === 0) return Promise.resolve();
+    const batch = this.pending;
+    this.pending = [];
+    // Every update applied so far is in `batch` or already saved, so this is what the commit covers.
+    const covered = Y.decodeStateVector(Y.encodeStateVector(this.doc));
+    this.persisting = (async () => {
+      try {
+        await this.store.appendUpdates(this.id, batch);
+        this.saveError = null;
+        this.retryMs = 0;
+        this.logRows += batch.length;
+        this.markSaved(covered);
+      } catch (error) {
+        this.pending = batch.concat(this.pending);
+        if (!this.saveError) this.options.log(`board ${this.id}: save failed, retrying`, error);
+        this.saveError = error;
+        this.retryMs = Math.min(Math.max(this.retryMs * 2, 100), MAX_RETRY_MS);
+      } finally {
+        this.persisting = null;
+      }
+      if (this.pending.length > 0) this.schedulePersist(this.saveError ? this.retryMs : this.options.persistDelayMs);
+      else if (this.logRows >= this.options.compactAfterUpdates) void this.compact();
+    })();
+    return this.persisting;
+  }
+
+  private markSaved(covered: Map<number, number>): void {
+    const delta: [number, number][] = [];
+    for (const [client, clock] of covered) {
+      if ((this.saved.get(client) ?? 0) < clock) {
+        this.saved.set(client, clock);
+        delta.push([client, clock]);
+      }
+    }
+    if (delta.length === 0) return;
+    const message = encodeSaved(delta);
+    for (const peer of this.peers.keys()) peer.send(message);
+  }
+
+  /** Folds the log into a snapshot in the background. Failure only leaves the log longer. */
+  compact(): Promise<void> {
+    if (this.compacting) return this.compacting;
+    this.compacting = (async () => {
+      try {
+        const result = await this.store.compact(this.id, (parts) => Y.mergeUpdates(parts));
+        this.logRows = Math.max(0, this.logRows - result.merged);
+      } catch (error) {
+        this.options.log(`board ${this.id}: compaction failed`, error);
+      } finally {
+        this.compacting = null;
+      }
+    })();
+    return this.compacting;
+  }
+
+  /**
+   * Commits everything pending now. Resolves true when all is saved, false if the store failed
+   * (the updates stay pending and the room keeps retrying).
+   */
+  async flush(): Promise<boolean> {
+    if (this.persistTimer) {
+      clearTimeout(this.persistTimer);
+      this.persistTimer = null;
+    }
+    while (this.persisting || this.pending.length > 0) {
+      await (this.persisting ?? this.persist());
+      if (this.saveError) return false;
+    }
+    if (this.compacting) await this.compacting;
+    return true;
+  }
+
+  /** Closes every peer and frees the doc. Only called once the room is saved. */
+  destroy(code: number, reason: string): void {
+    this.destroyed = true;
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    for (const peer of [...this.peers.keys()]) peer.close(code, reason);
+    this.peers.clear();
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}

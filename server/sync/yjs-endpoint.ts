@@ -1,0 +1,119 @@
+// The Yjs endpoint /sync/:boardId?token=LEAD_TOKEN, speaking the y-websocket protocol.
+// Only lead tokens may connect; refusals are websocket close codes the client can read.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { CLOSE } from '../../shared/errors.js';
+import type { Tokens } from '../auth.js';
+import type { Store } from '../store/store.js';
+import type { Peer, Room } from './room.js';
+import type { Rooms } from './rooms.js';
+
+const HEARTBEAT_MS = 30_000;
+/** A peer this far behind (a frozen tab, a dead link) is dropped; it resyncs on reconnect. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+const BOARD_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface YjsEndpointOptions {
+  rooms: Rooms;
+  tokens: Tokens;
+  store: Store;
+  maxFrameBytes: number;
+  log(message: string, error?: unknown): void;
+}
+
+type Admission = { ok: true; room: Room; actor: string } | { ok: false; code: number; reason: string };
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+export class YjsEndpoint {
+  private readonly wss: WebSocketServer;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly alive = new WeakSet<WebSocket>();
+
+  constructor(private readonly options: YjsEndpointOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false });
+    this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Admits first (token, board, load), then completes the upgrade and closes with a code if refused. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    void this.admit(req).then((admission) => {
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        if (!admission.ok) ws.close(admission.code, admission.reason);
+        else this.accept(ws, admission.room, admission.actor);
+      });
+    });
+  }
+
+  private async admit(req: IncomingMessage): Promise<Admission> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const boardId = decodeURIComponent(url.pathname.slice('/sync/'.length));
+      const principal = await this.options.tokens.resolve(url.searchParams.get('token'));
+      if (!principal || !BOARD_ID.test(boardId) || principal.boardId !== boardId) {
+        return { ok: false, code: CLOSE.badToken, reason: 'bad token' };
+      }
+      if (principal.role !== 'lead' && principal.role !== 'admin') {
+        return { ok: false, code: CLOSE.wrongRole, reason: 'lead token required' };
+      }
+      if (!(await this.options.store.getBoard(boardId))) return { ok: false, code: CLOSE.unknownBoard, reason: 'no such board' };
+      return { ok: true, room: await this.options.rooms.get(boardId), actor: principal.actor };
+    } catch (error) {
+      this.options.log('yjs: could not admit a connection', error);
+      return { ok: false, code: CLOSE.loadFailed, reason: 'board unavailable, retrying' };
+    }
+  }
+
+  private accept(ws: WebSocket, room: Room, actor: string): void {
+    const peer: Peer = {
+      actor,
+      send: (message) => {
+        if (ws.readyState !== ws.OPEN) return;
+        if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+          ws.terminate();
+          return;
+        }
+        ws.send(message);
+      },
+      close: (code, reason) => ws.close(code, reason),
+    };
+    this.alive.add(ws);
+    ws.on('pong', () => this.alive.add(ws));
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) return ws.close(CLOSE.malformed, 'binary frames only');
+      try {
+        room.handleMessage(peer, toBytes(data));
+      } catch {
+        // Garbage from one socket closes that socket; the room and its other peers go on.
+        ws.close(CLOSE.malformed, 'malformed message');
+      }
+    });
+    // ws closes the socket itself on protocol errors (1009 for an oversized frame, 1002…).
+    ws.on('error', () => {});
+    ws.on('close', () => room.removePeer(peer));
+    room.addPeer(peer);
+  }
+
+  private ping(): void {
+    for (const ws of this.wss.clients) {
+      if (!this.alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.delete(ws);
+      ws.ping();
+    }
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+  }
+}
