@@ -4,7 +4,6 @@ import * as Y from 'yjs';
 import { readRecord, setMeta } from '../shared/doc.js';
 import { fail, ok, type Result } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
-import { seedDemo } from '../scripts/demo-seed.js';
 import { hashToken, newToken } from './auth.js';
 import type { Store } from './store/store.js';
 
@@ -37,9 +36,9 @@ export function volunteerUrl(base: string, token: string): string {
 }
 
 /** The initial document of a new board: its name, or the whole demo compound. */
-export function initialState(name: string, demo: boolean, now = Date.now()): Uint8Array {
+export async function initialState(name: string, demo: boolean, now = Date.now()): Promise<Uint8Array> {
   const doc = new Y.Doc();
-  if (demo) seedDemo(doc, now);
+  if (demo) (await import('../scripts/demo-seed.js')).seedDemo(doc, now);
   doc.transact(() => setMeta(doc, demo ? { name } : { name, address: '', zone: 'normal' }));
   return Y.encodeStateAsUpdate(doc);
 }
@@ -53,7 +52,7 @@ export async function createBoard(
     { hash: hashToken(tokens.leadToken), boardId: id, role: 'lead', volunteerId: null },
     { hash: hashToken(tokens.displayToken), boardId: id, role: 'display', volunteerId: null },
     { hash: hashToken(tokens.intakeToken), boardId: id, role: 'intake', volunteerId: null },
-  ], { data: initialState(input.name, input.demo), actor: 'system:create' });
+  ], { data: await initialState(input.name, input.demo), actor: 'system:create' });
   return { id, ...tokens, urls: boardLinks(base, id, tokens) };
 }
 

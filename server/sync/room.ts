@@ -126,13 +126,9 @@ export class Room {
     const decoder = decoding.createDecoder(message);
     const type = decoding.readVarUint(decoder);
     switch (type) {
-      case MESSAGE_SYNC: {
-        const encoder = encoding.createEncoder();
-        encoding.writeVarUint(encoder, MESSAGE_SYNC);
-        syncProtocol.readSyncMessage(decoder, encoder, this.doc, peer);
-        if (encoding.length(encoder) > 1) peer.send(encoding.toUint8Array(encoder));
+      case MESSAGE_SYNC:
+        this.handleSync(peer, decoder);
         break;
-      }
       case MESSAGE_AWARENESS:
         awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), peer);
         break;
@@ -142,6 +138,28 @@ export class Room {
       default:
         throw new MalformedMessage(`unknown message type ${type}`);
     }
+  }
+
+  private handleSync(peer: Peer, decoder: decoding.Decoder): void {
+    const step = decoding.readVarUint(decoder);
+    if (step === syncProtocol.messageYjsSyncStep1) {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_SYNC);
+      syncProtocol.writeSyncStep2(encoder, this.doc, decoding.readVarUint8Array(decoder));
+      peer.send(encoding.toUint8Array(encoder));
+      return;
+    }
+    if (step !== syncProtocol.messageYjsSyncStep2 && step !== syncProtocol.messageYjsUpdate) {
+      throw new MalformedMessage(`unknown sync step ${step}`);
+    }
+    const update = decoding.readVarUint8Array(decoder);
+    // Decode fully before applying: a garbage update must fail here, not halfway into the doc.
+    try {
+      Y.decodeUpdate(update);
+    } catch {
+      throw new MalformedMessage('undecodable update');
+    }
+    Y.applyUpdate(this.doc, update, peer);
   }
 
   private onUpdate = (update: Uint8Array, origin: unknown): void => {
