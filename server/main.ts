@@ -19,7 +19,7 @@ type DemoLinks = [label: string, url: string][];
 
 async function printLinks(rows: DemoLinks): Promise<void> {
   for (const [label, url] of rows) {
-    const qr = await QRCode.toString(url, { type: 'utf8', margin: 1, errorCorrectionLevel: 'L' });
+    const qr = await QRCode.toString(url, { type: 'utf8', margin: 2, errorCorrectionLevel: 'L' });
     console.log(`\n${label}\n${url}\n${qr}`);
   }
 }
