@@ -10,6 +10,7 @@ import {
   MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, encodeSaved,
 } from '../../shared/sync-protocol.js';
 import type { LogEntry, Store } from '../store/store.js';
+import { enforceBoardRules } from './board-rules.js';
 
 /** A lead's connection as the room sees it; the websocket layer implements it. */
 export interface Peer {
@@ -90,6 +91,7 @@ export class Room {
     room.logRows = stored.updates;
     room.doc.on('update', room.onUpdate);
     room.awareness.on('update', room.onAwareness);
+    enforceBoardRules(room.doc);
     return room;
   }
 

@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
 import * as Y from 'yjs';
-import { readBoard, readRecord } from '../../shared/doc.js';
+import { getRecord, readBoard, readRecord } from '../../shared/doc.js';
 import { CLOSE } from '../../shared/errors.js';
-import { addVolunteer, createTask, moveTask } from '../../shared/mutations.js';
+import { addVolunteer, createTask, moveTask, setTaskStatus } from '../../shared/mutations.js';
 import { issueVolunteerLink, loadStoredDoc, type CreatedBoard } from '../../server/boards.js';
 import type { Store } from '../../server/store/store.js';
 import { BACKENDS, type TestDatabase } from '../helpers/databases.js';
@@ -144,6 +144,29 @@ describe.each(BACKENDS)('yjs sync on $name', ({ open }) => {
     expect(phone.connected).toBe(true);
     phone.close();
     refused.close();
+  });
+
+  it('returns an unavailable volunteer\'s open work to Unassigned, whoever wrote the change', async () => {
+    const a = lead();
+    const b = lead();
+    await Promise.all([whenSynced(a), whenSynced(b)]);
+    const v = addVolunteer(a.doc, { name: '赵六', health: 'eligible', onDuty: true });
+    if (!v.ok) throw new Error(v.message);
+    const open = createTask(a.doc, { title: '送药', kind: 'medicineRun', priority: 'high', assigneeId: v.value });
+    const done = createTask(a.doc, { title: '已送达', kind: 'parcelRun', priority: 'normal', assigneeId: v.value });
+    if (!open.ok || !done.ok) throw new Error('setup failed');
+    setTaskStatus(a.doc, done.value, 'done');
+    // A raw write of the health field, not through editVolunteer: the server applies the rule.
+    getRecord(a.doc, 'volunteers', v.value)!.set('health', 'isolated');
+    await waitFor(() => {
+      const task = readRecord(b.doc, 'tasks', open.value);
+      return task.ok && task.value.slot.assigneeId === null;
+    }, 'the open task back in Unassigned on another lead');
+    const returned = readRecord(b.doc, 'tasks', open.value);
+    expect(returned.ok && returned.value.status).toBe('open');
+    const kept = readRecord(b.doc, 'tasks', done.value);
+    expect(kept.ok && kept.value.slot.assigneeId).toBe(v.value);
+    expect(readBoard(b.doc).volunteers.get(v.value)?.onDuty).toBe(false);
   });
 
   it('answers healthz', async () => {
