@@ -29,7 +29,11 @@ describe.skipIf(!hasChromium)('lead board in Chromium', () => {
 
   it('shows the demo board in Chinese, saved, and live edits from another lead', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${server.url}/`);
+    // First visit asks for the lead's name (shown to other leads).
     await page.goto(board.urls.lead);
+    await page.fill('#lead-name', '王阿姨');
+    await page.keyboard.press('Enter');
     await page.waitForSelector('[data-lane="unassigned"] [data-task-id]');
     expect(await page.textContent('h1')).toBe('梧桐苑');
     await page.waitForSelector('[data-save-state="saved"]');
