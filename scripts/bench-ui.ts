@@ -49,13 +49,13 @@ async function firstCardMs(page: Page, url: string, name: string): Promise<{ pai
 async function dragFps(page: Page): Promise<{ fps: number; longestFrameMs: number }> {
   const card = await page.locator('[data-lane="unassigned"] [data-task-id]').first().boundingBox();
   if (!card) throw new Error('no card');
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __stop: boolean };
-    w.__frames = [];
-    w.__stop = false;
-    const tick = (t: number) => { w.__frames.push(t); if (!w.__stop) requestAnimationFrame(tick); };
+  // A string, not a function: tsx's name-keeping helpers do not exist in the page.
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__stop = false;
+    const tick = (t) => { window.__frames.push(t); if (!window.__stop) requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
-  });
+  })()`);
   await page.mouse.move(card.x + 20, card.y + 10);
   await page.mouse.down();
   const steps = 60;
@@ -65,11 +65,7 @@ async function dragFps(page: Page): Promise<{ fps: number; longestFrameMs: numbe
   }
   await page.keyboard.press('Escape');
   await page.mouse.up();
-  const frames = await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __stop: boolean };
-    w.__stop = true;
-    return w.__frames;
-  });
+  const frames = await page.evaluate('window.__stop = true, window.__frames') as number[];
   const span = frames.at(-1)! - frames[0]!;
   let longest = 0;
   for (let i = 1; i < frames.length; i++) longest = Math.max(longest, frames[i]! - frames[i - 1]!);

@@ -52,7 +52,7 @@ export function cardTarget(root: HTMLElement, x: number, y: number, draggedId: s
     const box = card.getBoundingClientRect();
     return y < box.top + box.height / 2;
   });
-  return { laneId: lane.dataset.lane!, beforeId: before?.dataset.taskId ?? null };
+  return { laneId: lane.dataset.lane!, beforeId: before?.dataset.taskId ?? lane.dataset.nextHidden ?? null };
 }
 
 /** Scrollable ancestors of an element, nearest first. */

@@ -81,7 +81,11 @@ export class LeadBoard {
     this.provider = new WebsocketProvider(base, boardId, this.doc, { params: { token } });
     this.save = new SaveTracker(this.provider);
     this.save.onChange((state) => { this.saveState = state; });
-    this.provider.on('sync', (synced: boolean) => { if (synced) this.markReady(); });
+    this.provider.on('sync', (synced: boolean) => {
+      if (!synced) return;
+      performance.mark('linli:synced');
+      this.markReady();
+    });
     this.provider.on('connection-close', (event) => {
       const problem = event ? PROBLEMS[event.code] : undefined;
       if (problem) this.problem = problem;
@@ -137,6 +141,7 @@ export class LeadBoard {
   }
 
   private flush(): void {
+    performance.mark('linli:flush');
     if (this.metaDirty) {
       this.meta = readMeta(this.doc);
       this.metaDirty = false;

@@ -35,6 +35,8 @@ export const en: Messages = {
   'health.resting': 'Resting',
   'health.left': 'Left',
   onDuty: 'On duty',
+  showAll: "Show all ({n} more)",
+  showLess: "Show fewer",
   undo: "Undo",
   redo: "Redo",
   byVolunteer: "By volunteer",

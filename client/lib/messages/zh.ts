@@ -33,6 +33,8 @@ export const zh = {
   'health.resting': '休息',
   'health.left': '已离开',
   onDuty: '在岗',
+  showAll: "显示全部（还有 {n} 项）",
+  showLess: "收起",
   undo: "撤销",
   redo: "重做",
   byVolunteer: "按志愿者",
