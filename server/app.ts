@@ -12,6 +12,7 @@ import { Tokens } from './auth.js';
 import { createBoard, issueVolunteerLink } from './boards.js';
 import type { Config } from './config.js';
 import { setupLive } from './live/namespaces.js';
+import { MergeWorker } from './store/merge-worker.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { Rooms } from './sync/rooms.js';
@@ -61,8 +62,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const log = (message: string, error?: unknown) => app.log.error({ err: error }, message);
   const store = options.store ?? await openStore(config);
   const tokens = new Tokens(store);
+  const merger = new MergeWorker();
   const rooms = new Rooms(store, {
-    idleMs: config.roomIdleMs, log,
+    idleMs: config.roomIdleMs, log, merge: (parts) => merger.merge(parts),
     persistDelayMs: options.persistDelayMs, compactAfterUpdates: options.compactAfterUpdates,
   });
   const yjs = new YjsEndpoint({ rooms, tokens, store, maxFrameBytes: config.maxFrameBytes, log });
@@ -106,6 +108,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     yjs.close();
     io.disconnectSockets(true);
     engine.close();
+    await merger.close();
     if (!options.store) await store.close();
   });
   return app;

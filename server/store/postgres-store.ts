@@ -75,13 +75,13 @@ export class PostgresStore implements Store {
     };
   }
 
-  async compact(boardId: string, merge: (parts: Uint8Array[]) => Uint8Array): Promise<CompactResult> {
+  async compact(boardId: string, merge: (parts: Uint8Array[]) => Uint8Array | Promise<Uint8Array>): Promise<CompactResult> {
     const snapshots = await this.sql<{ id: string; data: Buffer }[]>`
       select id, data from doc_snapshots where board_id = ${boardId} order by id`;
     const updates = await this.sql<{ id: string; data: Buffer }[]>`
       select id, data from doc_updates where board_id = ${boardId} order by id`;
     if (updates.length === 0 && snapshots.length <= 1) return { merged: 0, bytes: 0 };
-    const merged = merge([...snapshots, ...updates].map((row) => view(row.data)));
+    const merged = await merge([...snapshots, ...updates].map((row) => view(row.data)));
     const snapshotIds = snapshots.map((row) => row.id);
     const updateIds = updates.map((row) => row.id);
     await this.sql.begin(async (tx) => {

@@ -51,7 +51,7 @@ export interface Store {
    * Rows committed meanwhile stay in the log, so nothing is lost to a race, even with two
    * compactors at once (loading applies every remaining snapshot and row; updates are idempotent).
    */
-  compact(boardId: string, merge: (parts: Uint8Array[]) => Uint8Array): Promise<CompactResult>;
+  compact(boardId: string, merge: (parts: Uint8Array[]) => Uint8Array | Promise<Uint8Array>): Promise<CompactResult>;
   /** Rows in the log for a board (what compaction would fold). */
   logSize(boardId: string): Promise<number>;
   ping(): Promise<void>;

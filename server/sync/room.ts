@@ -20,6 +20,8 @@ export interface Peer {
 }
 
 export interface RoomOptions {
+  /** Merges updates for compaction (off the main thread in the server). */
+  merge(parts: Uint8Array[]): Promise<Uint8Array>;
   /** Wait this long after the first unsaved update so one commit carries a burst. */
   persistDelayMs: number;
   /** Fold the log into a snapshot once it holds this many rows. */
@@ -63,8 +65,12 @@ export class Room {
   readonly doc = new Y.Doc();
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   readonly peers = new Map<Peer, Set<number>>();
-  /** Accepted updates not yet committed. */
-  private pending: LogEntry[] = [];
+  /** Accepted updates not yet committed, with the peer each came from. */
+  private pending: (LogEntry & { from: Peer | null })[] = [];
+  /** Peers that joined since the last commit: they learn its outcome even if they wrote nothing new. */
+  private joined = new Set<Peer>();
+  /** Awareness clients changed this event-loop turn, sent together. */
+  private awarenessChanged = new Set<number>();
   /** Updates of this event-loop turn, fanned out together. */
   private outbox: { update: Uint8Array; from: Peer | null }[] = [];
   private saved = new Map<number, number>();
@@ -106,6 +112,7 @@ export class Room {
 
   addPeer(peer: Peer): void {
     this.peers.set(peer, new Set());
+    this.joined.add(peer);
     const step1 = encoding.createEncoder();
     encoding.writeVarUint(step1, MESSAGE_SYNC);
     syncProtocol.writeSyncStep1(step1, this.doc);
@@ -119,6 +126,7 @@ export class Room {
     const clients = this.peers.get(peer);
     if (!clients) return;
     this.peers.delete(peer);
+    this.joined.delete(peer);
     if (clients.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...clients], null);
     if (this.peers.size === 0) this.options.onEmpty(this);
   }
@@ -166,9 +174,10 @@ export class Room {
 
   private onUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === LOAD) return;
-    this.pending.push({ data: update, actor: actorOf(origin) });
+    const from = isPeer(origin) ? origin : null;
+    this.pending.push({ data: update, actor: actorOf(origin), from });
     this.schedulePersist(this.options.persistDelayMs);
-    this.outbox.push({ update, from: isPeer(origin) ? origin : null });
+    this.outbox.push({ update, from });
     if (this.outbox.length === 1) setImmediate(this.fanOut);
   };
 
@@ -188,7 +197,6 @@ export class Room {
   private onAwareness = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown,
   ): void => {
-    const changed = [...added, ...updated, ...removed];
     if (isPeer(origin)) {
       const clients = this.peers.get(origin);
       if (clients) {
@@ -196,6 +204,16 @@ export class Room {
         for (const id of removed) clients.delete(id);
       }
     }
+    const first = this.awarenessChanged.size === 0;
+    for (const id of [...added, ...updated, ...removed]) this.awarenessChanged.add(id);
+    if (first && this.awarenessChanged.size > 0) setImmediate(this.sendAwareness);
+  };
+
+  /** One awareness message per turn for every change in it (500 leads renew every 15 s). */
+  private sendAwareness = (): void => {
+    const changed = [...this.awarenessChanged];
+    this.awarenessChanged.clear();
+    if (changed.length === 0 || this.peers.size === 0 || this.destroyed) return;
     const message = awarenessMessage(this.awareness, changed);
     for (const peer of this.peers.keys()) peer.send(message);
   };
@@ -218,11 +236,11 @@ export class Room {
     const covered = Y.decodeStateVector(Y.encodeStateVector(this.doc));
     this.persisting = (async () => {
       try {
-        await this.store.appendUpdates(this.id, batch);
+        await this.store.appendUpdates(this.id, batch.map(({ data, actor }) => ({ data, actor })));
         this.saveError = null;
         this.retryMs = 0;
         this.logRows += batch.length;
-        this.markSaved(covered);
+        this.markSaved(covered, batch);
       } catch (error) {
         this.pending = batch.concat(this.pending);
         if (!this.saveError) this.options.log(`board ${this.id}: save failed, retrying`, error);
@@ -237,7 +255,11 @@ export class Room {
     return this.persisting;
   }
 
-  private markSaved(covered: Map<number, number>): void {
+  /**
+   * Records what a commit covered and tells the peers that care: those whose updates it held,
+   * and those that joined since (their resent edits may have been known already).
+   */
+  private markSaved(covered: Map<number, number>, batch: { from: Peer | null }[]): void {
     const delta: [number, number][] = [];
     for (const [client, clock] of covered) {
       if ((this.saved.get(client) ?? 0) < clock) {
@@ -245,9 +267,11 @@ export class Room {
         delta.push([client, clock]);
       }
     }
-    if (delta.length === 0) return;
+    const told = new Set(this.joined);
+    this.joined.clear();
+    for (const entry of batch) if (entry.from) told.add(entry.from);
     const message = encodeSaved(delta);
-    for (const peer of this.peers.keys()) peer.send(message);
+    for (const peer of told) if (this.peers.has(peer)) peer.send(message);
   }
 
   /** Folds the log into a snapshot in the background. Failure only leaves the log longer. */
@@ -255,7 +279,7 @@ export class Room {
     if (this.compacting) return this.compacting;
     this.compacting = (async () => {
       try {
-        const result = await this.store.compact(this.id, (parts) => Y.mergeUpdates(parts));
+        const result = await this.store.compact(this.id, this.options.merge);
         this.logRows = Math.max(0, this.logRows - result.merged);
       } catch (error) {
         this.options.log(`board ${this.id}: compaction failed`, error);

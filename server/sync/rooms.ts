@@ -4,6 +4,7 @@ import type { Store } from '../store/store.js';
 import { ROOM_DEFAULTS, Room, type RoomOptions } from './room.js';
 
 export interface RoomsOptions extends Partial<Pick<RoomOptions, 'persistDelayMs' | 'compactAfterUpdates'>> {
+  merge: RoomOptions['merge'];
   /** How long an empty room stays loaded (a lead reloading the page should not reload the board). */
   idleMs: number;
   log(message: string, error?: unknown): void;
@@ -26,6 +27,7 @@ export class Rooms {
         ...ROOM_DEFAULTS,
         persistDelayMs: this.options.persistDelayMs ?? ROOM_DEFAULTS.persistDelayMs,
         compactAfterUpdates: this.options.compactAfterUpdates ?? ROOM_DEFAULTS.compactAfterUpdates,
+        merge: this.options.merge,
         onEmpty: (r) => this.scheduleUnload(r),
         log: this.options.log,
       });

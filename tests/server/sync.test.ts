@@ -204,6 +204,33 @@ describe('room lifecycle (pglite)', () => {
     await server.close();
   });
 
+  it('compacts the log into a snapshot on a worker thread while edits go on, losing nothing', async () => {
+    db = await BACKENDS[0]!.open();
+    const server = await startServer(db, { compactAfterUpdates: 20 });
+    const board = await newBoard(server);
+    const a = connectLead(server.wsUrl, board.id, board.leadToken);
+    await whenSynced(a);
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const t = createTask(a.doc, { title: `压缩 ${i}`, kind: 'other', priority: 'normal' });
+      if (t.ok) ids.push(t.value);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await a.save.whenSaved();
+    await new Promise((r) => setTimeout(r, 300)); // let the background compaction finish
+    const stored = await server.app.linli.store.loadDoc(board.id);
+    expect(stored.snapshots).toBeGreaterThanOrEqual(1);
+    expect(stored.updates).toBeLessThan(60);
+    a.destroy();
+    await server.close();
+    const again = await startServer(db);
+    const b = connectLead(again.wsUrl, board.id, board.leadToken);
+    await whenSynced(b);
+    expect(ids.filter((id) => !readRecord(b.doc, 'tasks', id).ok)).toEqual([]);
+    b.destroy();
+    await again.close();
+  });
+
   it('a board whose load fails is never served empty, and loads once the store recovers', async () => {
     db = await BACKENDS[0]!.open();
     const first = await startServer(db);
