@@ -4,14 +4,17 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { Server as Engine } from 'engine.io';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Server as SocketServer } from 'socket.io';
 import { z } from 'zod';
 import type { ErrorCode } from '../shared/errors.js';
 import { Tokens } from './auth.js';
 import { createBoard, issueVolunteerLink } from './boards.js';
 import type { Config } from './config.js';
+import { sendError } from './errors.js';
 import { setupLive } from './live/namespaces.js';
+import { VolunteerHub } from './live/volunteers.js';
+import { registerLinkRoutes } from './routes/links.js';
 import { MergeWorker } from './store/merge-worker.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -49,10 +52,6 @@ const CLIENT_DIR = fileURLToPath(new URL('../dist/client/', import.meta.url));
 const CLIENT_DIR_FROM_DIST = fileURLToPath(new URL('../client/', import.meta.url));
 const SHUTDOWN_FLUSH_MS = 8_000;
 
-export function sendError(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
-  return reply.status(status).send({ error: { code, message } });
-}
-
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ? { level: 'info' } : false,
@@ -71,7 +70,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const engine = new Engine({ maxHttpBufferSize: 64 * 1024, pingInterval: 20_000 });
   const io = new SocketServer({ path: SOCKET_IO_PATH, serveClient: false });
   io.bind(engine);
-  setupLive(io, tokens);
+  const live = setupLive(io, tokens);
+  const volunteers = new VolunteerHub(live.volunteer, rooms, tokens, log);
   routeUpgrades(app.server, yjs, engine);
   app.decorate('linli', { config, store, rooms, io, tokens });
 
@@ -99,6 +99,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     return reply.status(db === 'up' ? 200 : 503).send({ ok: db === 'up', db, redis });
   });
 
+  const base = (req: FastifyRequest) => options.publicUrl ?? `${req.protocol}://${req.headers.host ?? 'localhost'}`;
+  registerLinkRoutes(app, base);
   registerAdmin(app, store, options);
   await registerClient(app);
 
@@ -106,6 +108,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     const saved = await rooms.closeAll(SHUTDOWN_FLUSH_MS);
     if (!saved) log('shutdown: some boards could not be saved (their leads will resend on reconnect)');
     yjs.close();
+    volunteers.close();
     io.disconnectSockets(true);
     engine.close();
     await merger.close();

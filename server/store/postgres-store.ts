@@ -57,6 +57,14 @@ export class PostgresStore implements Store {
     return rows.length > 0;
   }
 
+  async revokeVolunteerTokens(boardId: string, volunteerId: string): Promise<number> {
+    const rows = await this.sql`
+      update tokens set revoked_at = now()
+      where board_id = ${boardId} and volunteer_id = ${volunteerId} and role = 'volunteer' and revoked_at is null
+      returning hash`;
+    return rows.length;
+  }
+
   async appendUpdates(boardId: string, entries: LogEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const rows = entries.map((e) => ({ board_id: boardId, data: bytes(e.data), actor: e.actor }));

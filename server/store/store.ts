@@ -42,6 +42,8 @@ export interface Store {
   addToken(token: TokenRow): Promise<void>;
   findToken(hash: string): Promise<TokenRow | null>;
   revokeToken(hash: string): Promise<boolean>;
+  /** Revokes every live link of one volunteer; resolves how many. */
+  revokeVolunteerTokens(boardId: string, volunteerId: string): Promise<number>;
   /** Appends in one statement (a group commit); resolves once committed. */
   appendUpdates(boardId: string, entries: LogEntry[]): Promise<void>;
   loadDoc(boardId: string): Promise<StoredDoc>;

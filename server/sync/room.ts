@@ -80,6 +80,8 @@ export class Room {
   private retryMs = 0;
   private logRows = 0;
   private destroyed = false;
+  /** Non-Yjs users of the room (volunteers' and displays' sockets) that keep it loaded. */
+  private holds = 0;
   saveError: unknown = null;
 
   private constructor(readonly id: string, private readonly store: Store, private readonly options: RoomOptions) {
@@ -122,13 +124,30 @@ export class Room {
     if (states.length > 0) peer.send(awarenessMessage(this.awareness, states));
   }
 
+  /** Nobody is connected: the room may be unloaded once saved. */
+  get idle(): boolean {
+    return this.peers.size === 0 && this.holds === 0;
+  }
+
+  /** Keeps the room loaded until the returned release is called. */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      if (this.idle) this.options.onEmpty(this);
+    };
+  }
+
   removePeer(peer: Peer): void {
     const clients = this.peers.get(peer);
     if (!clients) return;
     this.peers.delete(peer);
     this.joined.delete(peer);
     if (clients.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...clients], null);
-    if (this.peers.size === 0) this.options.onEmpty(this);
+    if (this.idle) this.options.onEmpty(this);
   }
 
   /** One y-websocket message from a peer. Throws MalformedMessage (or a decoding error) on garbage. */

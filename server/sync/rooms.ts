@@ -63,7 +63,7 @@ export class Rooms {
   private async unload(room: Room): Promise<void> {
     this.idleTimers.delete(room.id);
     const saved = await room.flush();
-    if (room.peers.size > 0 || this.rooms.get(room.id) === undefined) return;
+    if (!room.idle || this.rooms.get(room.id) === undefined) return;
     if (!saved) {
       this.scheduleUnload(room); // keep it in memory until the store takes it
       return;
