@@ -10,6 +10,9 @@ function route(path: string, hash: string): Route {
   if (lead) {
     return { load: () => import('./views/lead/LeadView.svelte'), props: { boardId: lead[1]!, token: hash } };
   }
+  if (path === '/v' || path === '/v/') {
+    return { load: () => import('./views/volunteer/VolunteerView.svelte'), props: { token: hash } };
+  }
   return { load: () => import('./views/home/HomeView.svelte'), props: {} };
 }
 

@@ -72,7 +72,7 @@ export class LeadBoard {
   private metaDirty = true;
   private frame = 0;
 
-  constructor(readonly boardId: string, token: string, name: string) {
+  constructor(readonly boardId: string, private readonly token: string, name: string) {
     this.origin = { source: 'lead', actor: name || 'lead' };
     this.local = new IndexeddbPersistence(`linli-board-${boardId}`, this.doc);
     // This device's copy counts only if it holds a board: a first visit waits for the server.
@@ -220,6 +220,28 @@ export class LeadBoard {
 
   editBuilding(id: string, patch: BuildingPatch): Result {
     return this.report(editBuilding(this.doc, id, patch, this.origin));
+  }
+
+  /** Issues a volunteer's personal link (a new token; earlier links stay valid until revoked). */
+  async createVolunteerLink(volunteerId: string): Promise<{ url: string } | { error: string }> {
+    return this.linkRequest(volunteerId, 'POST');
+  }
+
+  /** Revokes every link of a volunteer: their phone is cut off within seconds. */
+  async revokeVolunteerLinks(volunteerId: string): Promise<{ revoked: number } | { error: string }> {
+    return this.linkRequest(volunteerId, 'DELETE');
+  }
+
+  private async linkRequest<T>(volunteerId: string, method: 'POST' | 'DELETE'): Promise<T | { error: string }> {
+    try {
+      const res = await fetch(`/api/boards/${this.boardId}/volunteers/${encodeURIComponent(volunteerId)}/link`, {
+        method, headers: { authorization: `Bearer ${this.token}` },
+      });
+      const body = await res.json();
+      return res.ok ? body as T : { error: body?.error?.code ?? 'internal' };
+    } catch {
+      return { error: 'offline' };
+    }
   }
 
   undoLast(): void {
