@@ -9,7 +9,7 @@ import { newId } from './ids.js';
 import { rankAtEnd, rankAtStart, rankBefore, sortByRank, type Ranked } from './lanes.js';
 import { canSetStatus, canTakeTasks, isAvailable, isOpenWork, statusAfterMove } from './rules.js';
 import {
-  BuildingSchema, SlotSchema, TASK_STATUSES, TaskSchema, VolunteerSchema,
+  BuildingSchema, TASK_STATUSES, TaskSchema, VolunteerSchema,
   type Building, type Slot, type Task, type TaskStatus, type Volunteer,
 } from './schema.js';
 
@@ -38,8 +38,11 @@ function allSlots(doc: Y.Doc): SlotEntry[] {
   const out: SlotEntry[] = [];
   recordMap(doc, 'tasks').forEach((ymap, id) => {
     if (!(ymap instanceof Y.Map)) return;
-    const slot = SlotSchema.safeParse(ymap.get('slot'));
-    if (slot.success) out.push({ id, rank: slot.data.rank, assigneeId: slot.data.assigneeId, status: ymap.get('status') });
+    const slot = ymap.get('slot') as Partial<Slot> | undefined;
+    // The shape check SlotSchema makes, by hand: this runs for every card on every move.
+    if (typeof slot !== 'object' || slot === null || typeof slot.rank !== 'string') return;
+    if (slot.assigneeId !== null && typeof slot.assigneeId !== 'string') return;
+    out.push({ id, rank: slot.rank, assigneeId: slot.assigneeId, status: ymap.get('status') });
   });
   return out;
 }
