@@ -1,7 +1,6 @@
 // kill -9 of the server process during a stream of edits: everything it reported saved
 // survives the restart, and the still-connected leads resend the rest and converge.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { readBoard } from '../../shared/doc.js';
@@ -10,17 +9,7 @@ import { createBoard } from '../../server/boards.js';
 import { openStore } from '../../server/store/open.js';
 import { BACKENDS, type TestDatabase } from '../helpers/databases.js';
 import { connectLead, waitFor, whenSynced, type Lead } from '../helpers/server.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../helpers/net.js';
 
 async function spawnServer(db: TestDatabase, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
