@@ -13,7 +13,9 @@ import { createBoard, issueVolunteerLink } from './boards.js';
 import type { Config } from './config.js';
 import { sendError } from './errors.js';
 import { setupLive } from './live/namespaces.js';
-import { VolunteerHub } from './live/volunteers.js';
+import { volunteerHub } from './live/volunteers.js';
+import { ProjectionHub } from './live/hub.js';
+import { displayView } from '../shared/display.js';
 import { registerLinkRoutes } from './routes/links.js';
 import { MergeWorker } from './store/merge-worker.js';
 import { openStore } from './store/open.js';
@@ -71,7 +73,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const io = new SocketServer({ path: SOCKET_IO_PATH, serveClient: false });
   io.bind(engine);
   const live = setupLive(io, tokens);
-  const volunteers = new VolunteerHub(live.volunteer, rooms, tokens, log);
+  const volunteers = volunteerHub(live.volunteer, rooms, tokens, log);
+  // The testing-site TV and residents' status page: aggregates only; the clock alone is no change.
+  const displays = new ProjectionHub(live.display, rooms, tokens, log, {
+    view: (board) => displayView(board),
+    key: ({ at: _at, ...rest }) => rest,
+  });
   routeUpgrades(app.server, yjs, engine);
   app.decorate('linli', { config, store, rooms, io, tokens });
 
@@ -109,6 +116,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     if (!saved) log('shutdown: some boards could not be saved (their leads will resend on reconnect)');
     yjs.close();
     volunteers.close();
+    displays.close();
     io.disconnectSockets(true);
     engine.close();
     await merger.close();

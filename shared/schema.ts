@@ -109,6 +109,9 @@ export const BatchSchema = z.object({
   status: z.enum(BATCH_STATUSES),
   rank,
   doorToDoor: z.boolean().optional(),
+  /** When the batch was called down and when it closed: the round's measured pace. */
+  calledAt: timestamp.nullable().optional(),
+  doneAt: timestamp.nullable().optional(),
 });
 
 export const QueueSchema = z.object({
