@@ -12,6 +12,9 @@ import {
   type VolunteerPatch,
 } from '../../shared/mutations.js';
 import type { Meta, TaskStatus, WithId } from '../../shared/schema.js';
+import {
+  callNext, closeBatch, moveBatch, planRound, recordTested, reportAbnormalTube, type PlanInput,
+} from '../../shared/testing.js';
 import { SaveTracker, type SaveState } from './save-state.js';
 
 export type BoardProblem = 'linkInvalid' | 'linkWrongRole' | 'boardMissing';
@@ -220,6 +223,30 @@ export class LeadBoard {
 
   editBuilding(id: string, patch: BuildingPatch): Result {
     return this.report(editBuilding(this.doc, id, patch, this.origin));
+  }
+
+  planRound(input: PlanInput): Result<string> {
+    return this.report(planRound(this.doc, input, this.origin));
+  }
+
+  callNext(queueId: string): Result<string | null> {
+    return this.report(callNext(this.doc, queueId, this.origin));
+  }
+
+  recordTested(queueId: string, batchId: string, tested: number): Result {
+    return this.report(recordTested(this.doc, queueId, batchId, tested, this.origin));
+  }
+
+  closeBatch(queueId: string, batchId: string, tested: number, absentRooms: string[]): Result<string | null> {
+    return this.report(closeBatch(this.doc, queueId, batchId, { tested, absentRooms }, this.origin));
+  }
+
+  reportAbnormalTube(buildingId: string, rooms: string[], tube: string): Result<string[]> {
+    return this.report(reportAbnormalTube(this.doc, { buildingId, rooms, tube }, this.origin));
+  }
+
+  moveBatch(queueId: string, batchId: string, beforeId: string | null): Result {
+    return this.report(moveBatch(this.doc, queueId, batchId, beforeId, this.origin));
   }
 
   /** Issues a volunteer's personal link (a new token; earlier links stay valid until revoked). */
