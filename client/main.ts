@@ -10,6 +10,10 @@ function route(path: string, hash: string): Route {
   if (lead) {
     return { load: () => import('./views/lead/LeadView.svelte'), props: { boardId: lead[1]!, token: hash } };
   }
+  const display = path.match(/^\/d\/([A-Za-z0-9_-]{16,64})\/?$/);
+  if (display) return { load: () => import('./views/display/DisplayView.svelte'), props: { token: display[1]! } };
+  const status = path.match(/^\/s\/([A-Za-z0-9_-]{16,64})\/?$/);
+  if (status) return { load: () => import('./views/public/StatusView.svelte'), props: { token: status[1]! } };
   if (path === '/v' || path === '/v/') {
     return { load: () => import('./views/volunteer/VolunteerView.svelte'), props: { token: hash } };
   }

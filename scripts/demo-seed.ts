@@ -368,7 +368,10 @@ const STAFF = 20;
  * Calling order: staff, then A→B→C; a walk-up stairwell per batch, two floors of a high-rise
  * (~20 people). Mid-round: A done, B 60 % done, then one batch sampling, one called, one warned.
  */
-function planRound(buildings: BuildingPlan[], bedridden: CasePlan[], rng: Rng): Record<string, Batch> {
+// Three desks close a batch of about 20 every ~2.5 minutes: the display's measured pace.
+const BATCH_EVERY_MS = 150_000;
+
+function planRound(buildings: BuildingPlan[], bedridden: CasePlan[], rng: Rng, now: number): Record<string, Batch> {
   // The staff batch needs a buildingId (BatchSchema); 1号 is first in the calling order anyway.
   const drafts: Omit<Batch, 'tested' | 'status' | 'rank'>[] = [
     { buildingId: buildings[0].id, floors: '工作人员', expected: STAFF },
@@ -402,10 +405,15 @@ function planRound(buildings: BuildingPlan[], bedridden: CasePlan[], rng: Rng): 
     ranked.push({ id, rank });
     if (i < sampled) {
       const missing = rng.next() < 0.3 ? rng.int(1, 3) : 0;
-      batches[id] = { ...draft, tested: draft.expected - missing, status: missing > 0 ? 'partial' : 'done', rank };
+      const doneAt = now - (sampled - i) * BATCH_EVERY_MS;
+      batches[id] = {
+        ...draft, tested: draft.expected - missing, status: missing > 0 ? 'partial' : 'done', rank,
+        calledAt: doneAt - 2 * BATCH_EVERY_MS, doneAt,
+      };
     } else {
       const status = next[i - sampled] ?? 'queued';
-      batches[id] = { ...draft, tested: status === 'sampling' ? Math.round(draft.expected * 0.4) : 0, status, rank };
+      const calledAt = status === 'sampling' ? now - BATCH_EVERY_MS : status === 'called' ? now : null;
+      batches[id] = { ...draft, tested: status === 'sampling' ? Math.round(draft.expected * 0.4) : 0, status, rank, calledAt, doneAt: null };
     }
   });
   return batches;
@@ -421,7 +429,7 @@ export function seedDemo(doc: Y.Doc, now = Date.now()): void {
   const volunteers = planVolunteers(buildings, name);
   const cases = planCases(buildings, rng, name, now);
   const byId = new Map(buildings.map((b) => [b.id, b]));
-  const batches = planRound(buildings, cases.filter((c) => c.category === 'bedridden'), rng);
+  const batches = planRound(buildings, cases.filter((c) => c.category === 'bedridden'), rng, now);
   const called = Object.values(batches).find((b) => b.status === 'called')!;
 
   doc.transact(() => {

@@ -12,6 +12,8 @@ export interface BoardLinks {
   display: string;
   request: string;
   join: string;
+  /** Residents' "is my building called yet" page (aggregates, like the display). */
+  status: string;
 }
 
 export interface CreatedBoard {
@@ -28,6 +30,7 @@ export function boardLinks(base: string, id: string, t: { leadToken: string; dis
     display: `${base}/d/${t.displayToken}`,
     request: `${base}/r/${id}#${t.intakeToken}`,
     join: `${base}/j/${id}#${t.intakeToken}`,
+    status: `${base}/s/${t.displayToken}`,
   };
 }
 

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       ['负责人看板 Lead board', board.urls.lead],
       ['大屏 Display', board.urls.display],
       ['居民求助 Request form', board.urls.request],
+      ['居民查询 Is my building called', board.urls.status],
     ];
     if (link.ok) rows.push(['志愿者示例 Sample volunteer', link.value.url]);
     writeFileSync(linksFile, JSON.stringify(rows), { mode: 0o600 });
