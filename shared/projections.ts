@@ -3,6 +3,7 @@
 // way out, so nothing of other volunteers or of the case registry can slip in.
 import { z } from 'zod';
 import type { Board } from './doc.js';
+import { displayView } from './display.js';
 import { compareForDisplay } from './lanes.js';
 import {
   HEALTH_STATES, NEEDS, PRIORITIES, TASK_KINDS, TASK_STATUSES, TEAMS,
@@ -37,6 +38,12 @@ export const VolunteerView = z.object({
     buildings: z.array(z.string()),
   }).strict(),
   tasks: z.array(VolunteerTaskView),
+  /** Where the volunteer's own buildings stand in today's testing round (building leads). */
+  testing: z.array(z.object({
+    building: z.string(),
+    state: z.enum(['done', 'now', 'next', 'waiting', 'door']),
+    waitMinutes: z.number().nullable(),
+  }).strict()),
 }).strict();
 export type VolunteerView = z.infer<typeof VolunteerView>;
 export type VolunteerTaskView = z.infer<typeof VolunteerTaskView>;
@@ -56,6 +63,9 @@ export function volunteerView(board: Board, volunteerId: string, now = Date.now(
       id: volunteerId, name: me.name, team: me.team, health: me.health, onDuty: me.onDuty,
       buildings: me.buildingIds.map(label).filter(Boolean),
     },
+    testing: me.buildingIds.length === 0 ? [] : displayView(board, now).buildings
+      .filter((b) => me.buildingIds.includes(b.id))
+      .map((b) => ({ building: b.label, state: b.state, waitMinutes: b.waitMinutes })),
     tasks: mine.map((task) => ({
       id: task.id, title: task.title, kind: task.kind, building: label(task.buildingId), room: task.room,
       priority: task.priority, status: task.status, notes: task.notes, need: task.need ?? null,

@@ -77,6 +77,28 @@ describe('display socket', () => {
     tv.socket.close();
   });
 
+  it('a building lead\'s phone shows "your building is next", then "now"', async () => {
+    const buildings = [...lead.doc.getMap('buildings').keys()];
+    const b2 = buildings.find((id) => (lead.doc.getMap('buildings').get(id) as { get(k: string): unknown }).get('label') === '2号')!;
+    const v = addVolunteer(lead.doc, { name: '楼组长', health: 'eligible', role: 'buildingLead', buildingIds: [b2] });
+    if (!v.ok) throw new Error(v.message);
+    await lead.save.whenSaved();
+    const res = await fetch(`${server.url}/api/boards/${board.id}/volunteers/${v.value}/link`, {
+      method: 'POST', headers: { authorization: `Bearer ${board.leadToken}` },
+    });
+    const { token } = await res.json() as { token: string };
+    const phone = ioClient(`${server.url}/volunteer`, { auth: { token }, transports: ['websocket'], reconnection: false });
+    const views: { testing: { building: string; state: string }[] }[] = [];
+    phone.on('view', (view) => views.push(view));
+    const stateOf2 = () => views.at(-1)?.testing.find((t) => t.building === '2号')?.state;
+    await waitFor(() => stateOf2() === 'waiting', 'waiting');
+    callNext(lead.doc, roundId); // 1号 5-6层 called, 2号 1-2层 warned
+    await waitFor(() => stateOf2() === 'next', 'next on the lead\'s phone');
+    callNext(lead.doc, roundId);
+    await waitFor(() => stateOf2() === 'now', 'now on the lead\'s phone');
+    phone.close();
+  });
+
   it('refuses lead and volunteer tokens and bad ones', async () => {
     await expect(display(server.url, board.leadToken)).rejects.toMatchObject({ data: { code: 'forbidden' } });
     await expect(display(server.url, 'not-a-token-at-all-xx')).rejects.toMatchObject({ data: { code: 'unauthorized' } });

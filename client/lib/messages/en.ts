@@ -35,6 +35,8 @@ export const en: Messages = {
   'health.resting': 'Resting',
   'health.left': 'Left',
   onDuty: 'On duty',
+  "v.buildingNow": "Testing: {building} is being called now, bring residents down!",
+  "v.buildingNext": "Testing: {building} is next, tell the residents.",
   "d.now": "Now calling",
   "d.next": "Get ready",
   "d.none": "None",

@@ -33,6 +33,8 @@ export const zh = {
   'health.resting': '休息',
   'health.left': '已离开',
   onDuty: '在岗',
+  "v.buildingNow": "核酸：正在叫你负责的 {building}，请组织下楼！",
+  "v.buildingNext": "核酸：{building} 是下一批，请提前通知居民。",
   "d.now": "正在叫号",
   "d.next": "请准备",
   "d.none": "暂无",
