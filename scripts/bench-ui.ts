@@ -42,6 +42,10 @@ async function firstCardMs(page: Page, url: string, name: string): Promise<{ pai
   await page.goto(url);
   await page.waitForSelector('[data-task-id]', { timeout: 60_000 });
   const paint = await page.evaluate(() => performance.now());
+  if (process.env.BENCH_MARKS) {
+    const marks = await page.evaluate(() => performance.getEntries().filter((e) => e.entryType === 'mark' || e.entryType === 'navigation').map((e) => `${e.name.slice(-14)}@${e.startTime.toFixed(0)}+${e.duration.toFixed(0)}`));
+    console.log(marks.slice(0, 6).join(' '), 'paint', paint.toFixed(0));
+  }
   return { paint, cards: await page.locator('[data-task-id]').count() };
 }
 
