@@ -1,6 +1,7 @@
 // The one mutation path: the lead's browser and the server's command handlers call these same
 // functions. Each checks its input and the rules first, then writes in one doc.transact, so a
 // refused change writes nothing.
+import { generateNKeysBetween } from 'fractional-indexing';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { getRecord, insertRecord, readRecord, recordMap, setFields, type YRecord } from './doc.js';
@@ -31,7 +32,11 @@ function invalid(error: z.ZodError): { ok: false; code: 'invalid'; message: stri
 interface SlotEntry extends Ranked {
   assigneeId: string | null;
   status: unknown;
+  urgent: boolean;
 }
+
+/** Past this length a lane's ranks are spread out again (a card dropped into one gap many times). */
+const MAX_RANK_LENGTH = 96;
 
 /** Every card's place, read without parsing whole records (a lane scan stays cheap at 5,000 cards). */
 function allSlots(doc: Y.Doc): SlotEntry[] {
@@ -42,7 +47,7 @@ function allSlots(doc: Y.Doc): SlotEntry[] {
     // The shape check SlotSchema makes, by hand: this runs for every card on every move.
     if (typeof slot !== 'object' || slot === null || typeof slot.rank !== 'string') return;
     if (slot.assigneeId !== null && typeof slot.assigneeId !== 'string') return;
-    out.push({ id, rank: slot.rank, assigneeId: slot.assigneeId, status: ymap.get('status') });
+    out.push({ id, rank: slot.rank, assigneeId: slot.assigneeId, status: ymap.get('status'), urgent: ymap.get('priority') === 'urgent' });
   });
   return out;
 }
@@ -140,17 +145,45 @@ export function moveTask(doc: Y.Doc, input: MoveInput, origin: Origin = LOCAL, n
     const assignee = checkAssignee(doc, input.to);
     if (!assignee.ok) return assignee;
   }
-  const slot: Slot = {
-    assigneeId: input.to,
-    rank: rankBefore(lane(doc, input.to), input.beforeId ?? null, input.taskId),
-  };
+  const target = lane(doc, input.to).filter((entry) => entry.id !== input.taskId);
+  const slot: Slot = { assigneeId: input.to, rank: dropRank(target, task.value.priority === 'urgent', input.beforeId ?? null) };
   const status = statusAfterMove(task.value, input.to);
   doc.transact(() => {
+    if (slot.rank.length > MAX_RANK_LENGTH) slot.rank = respread(doc, input.to, target, input.taskId, slot.rank);
     ymap.set('slot', slot);
     if (status !== task.value.status) ymap.set('status', status);
     ymap.set('updatedAt', now);
   }, origin);
   return ok(slot);
+}
+
+/**
+ * The rank for a card dropped before `beforeId` as the lane is shown: urgent cards first, each
+ * group in rank order. Ranks only ever compare within a group, so the card is placed in its own.
+ */
+function dropRank(target: SlotEntry[], urgent: boolean, beforeId: string | null): string {
+  const group = target.filter((entry) => entry.urgent === urgent);
+  const before = beforeId === null ? undefined : target.find((entry) => entry.id === beforeId);
+  if (!before) return rankAtEnd(group);
+  if (before.urgent === urgent) return rankBefore(group, beforeId);
+  // Dropped across the groups' border: an urgent card at the end of the urgent group, a normal
+  // card at the start of the normal group.
+  return urgent ? rankAtEnd(group) : rankAtStart(group);
+}
+
+/**
+ * Spreads a lane's ranks out again once they grow long, keeping its order with the moved card at
+ * its new place; each card's slot is written once. Returns the moved card's new rank.
+ */
+function respread(doc: Y.Doc, assigneeId: string | null, target: SlotEntry[], movedId: string, movedRank: string): string {
+  const order = sortByRank([...target, { id: movedId, rank: movedRank, assigneeId, status: null, urgent: false }]);
+  const keys = generateNKeysBetween(null, null, order.length);
+  let moved = movedRank;
+  order.forEach((entry, i) => {
+    if (entry.id === movedId) moved = keys[i]!;
+    else getRecord(doc, 'tasks', entry.id)?.set('slot', { assigneeId, rank: keys[i]! });
+  });
+  return moved;
 }
 
 /** Gives a card to a volunteer (or back to Unassigned), at the end of their lane. */
@@ -253,6 +286,7 @@ export function addBuilding(doc: Y.Doc, input: NewBuilding, origin: Origin = LOC
   if (!parsed.success) return invalid(parsed.error);
   const { id = newId('b'), ...fields } = parsed.data;
   if (getRecord(doc, 'buildings', id)) return fail('invalid', `building ${id} exists`);
+  if (fields.leadId && !getRecord(doc, 'volunteers', fields.leadId)) return fail('notFound', `volunteer ${fields.leadId}`);
   const building: Building = {
     area: '', floors: 0, households: 0, residents: 0, zone: 'normal', leadId: null,
     rank: fields.rank ?? rankAtEnd(sortedRanks(doc, 'buildings')),

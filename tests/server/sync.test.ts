@@ -5,7 +5,7 @@ import { io as ioClient } from 'socket.io-client';
 import * as Y from 'yjs';
 import { getRecord, readBoard, readRecord } from '../../shared/doc.js';
 import { CLOSE } from '../../shared/errors.js';
-import { addVolunteer, createTask, moveTask, setTaskStatus } from '../../shared/mutations.js';
+import { addVolunteer, createTask, editVolunteer, moveTask, setTaskStatus } from '../../shared/mutations.js';
 import { issueVolunteerLink, loadStoredDoc, type CreatedBoard } from '../../server/boards.js';
 import type { Store } from '../../server/store/store.js';
 import { BACKENDS, type TestDatabase } from '../helpers/databases.js';
@@ -167,6 +167,26 @@ describe.each(BACKENDS)('yjs sync on $name', ({ open }) => {
     const kept = readRecord(b.doc, 'tasks', done.value);
     expect(kept.ok && kept.value.slot.assigneeId).toBe(v.value);
     expect(readBoard(b.doc).volunteers.get(v.value)?.onDuty).toBe(false);
+  });
+
+  it('two leads at once: one isolates a volunteer while the other gives them a card — the card returns', async () => {
+    const a = lead();
+    const b = lead();
+    await Promise.all([whenSynced(a), whenSynced(b)]);
+    const v = addVolunteer(a.doc, { name: '钱七', health: 'eligible' });
+    const t = createTask(a.doc, { title: '送菜', kind: 'supplyDelivery', priority: 'normal' });
+    if (!v.ok || !t.ok) throw new Error('setup');
+    await waitFor(() => readRecord(b.doc, 'tasks', t.value).ok && readRecord(b.doc, 'volunteers', v.value).ok, 'setup on B');
+    // Neither lead sees the other's change before making its own.
+    a.provider.disconnect();
+    editVolunteer(a.doc, v.value, { health: 'isolated' });
+    expect(moveTask(b.doc, { taskId: t.value, to: v.value }).ok).toBe(true);
+    a.provider.connect();
+    await waitFor(() => {
+      const task = readRecord(b.doc, 'tasks', t.value);
+      const volunteer = readRecord(b.doc, 'volunteers', v.value);
+      return task.ok && volunteer.ok && volunteer.value.health === 'isolated' && task.value.slot.assigneeId === null;
+    }, 'the card back in Unassigned');
   });
 
   it('answers healthz', async () => {
