@@ -17,6 +17,7 @@ import { volunteerHub } from './live/volunteers.js';
 import { ProjectionHub } from './live/hub.js';
 import { displayView } from '../shared/display.js';
 import { registerLinkRoutes } from './routes/links.js';
+import { registerRequestRoutes } from './routes/requests.js';
 import { MergeWorker } from './store/merge-worker.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -108,6 +109,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const base = (req: FastifyRequest) => options.publicUrl ?? `${req.protocol}://${req.headers.host ?? 'localhost'}`;
   registerLinkRoutes(app, base);
+  registerRequestRoutes(app);
   registerAdmin(app, store, options);
   await registerClient(app);
 

@@ -8,8 +8,8 @@ import type { Linli } from '../app.js';
 
 type Params = { boardId: string; volunteerId: string };
 
-/** The lead behind a request's bearer token, for this board; null after an error was sent. */
-export async function leadOf(linli: Linli, req: FastifyRequest<{ Params: { boardId: string } }>): Promise<Principal | null> {
+/** Whoever holds the request's bearer token, if it is a token of this board. */
+export async function tokenHolder(linli: Linli, req: FastifyRequest<{ Params: { boardId: string } }>): Promise<Principal | null> {
   const token = req.headers.authorization?.replace(/^Bearer /, '');
   const principal = await linli.tokens.resolve(token);
   if (!principal || principal.boardId !== req.params.boardId) return null;
@@ -20,7 +20,7 @@ export function registerLinkRoutes(app: FastifyInstance, base: (req: FastifyRequ
   const path = '/api/boards/:boardId/volunteers/:volunteerId/link';
 
   app.post<{ Params: Params }>(path, async (req, reply) => {
-    const lead = await leadOf(app.linli, req);
+    const lead = await tokenHolder(app.linli, req);
     if (!lead) return sendError(reply, 401, 'unauthorized', 'a lead token for this board is required');
     if (lead.role !== 'lead' && lead.role !== 'admin') return sendError(reply, 403, 'forbidden', 'leads only');
     const room = await app.linli.rooms.get(req.params.boardId);
@@ -35,7 +35,7 @@ export function registerLinkRoutes(app: FastifyInstance, base: (req: FastifyRequ
   });
 
   app.delete<{ Params: Params }>(path, async (req, reply) => {
-    const lead = await leadOf(app.linli, req);
+    const lead = await tokenHolder(app.linli, req);
     if (!lead) return sendError(reply, 401, 'unauthorized', 'a lead token for this board is required');
     if (lead.role !== 'lead' && lead.role !== 'admin') return sendError(reply, 403, 'forbidden', 'leads only');
     const revoked = await app.linli.store.revokeVolunteerTokens(req.params.boardId, req.params.volunteerId);
