@@ -14,6 +14,8 @@ function route(path: string, hash: string): Route {
   if (display) return { load: () => import('./views/display/DisplayView.svelte'), props: { token: display[1]! } };
   const status = path.match(/^\/s\/([A-Za-z0-9_-]{16,64})\/?$/);
   if (status) return { load: () => import('./views/public/StatusView.svelte'), props: { token: status[1]! } };
+  const request = path.match(/^\/r\/([A-Za-z0-9_-]{1,64})\/?$/);
+  if (request) return { load: () => import('./views/public/RequestView.svelte'), props: { boardId: request[1]!, token: hash } };
   if (path === '/v' || path === '/v/') {
     return { load: () => import('./views/volunteer/VolunteerView.svelte'), props: { token: hash } };
   }

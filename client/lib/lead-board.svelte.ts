@@ -15,6 +15,7 @@ import type { Meta, TaskStatus, WithId } from '../../shared/schema.js';
 import {
   callNext, closeBatch, moveBatch, planRound, recordTested, reportAbnormalTube, type PlanInput,
 } from '../../shared/testing.js';
+import { linkToken } from './link-token.js';
 import { SaveTracker, type SaveState } from './save-state.js';
 
 export type BoardProblem = 'linkInvalid' | 'linkWrongRole' | 'boardMissing';
@@ -36,15 +37,9 @@ export interface Peer {
 
 const COLORS = ['#d9480f', '#1971c2', '#2f9e44', '#9c36b5', '#e67700', '#0c8599', '#c2255c', '#5f3dc4'];
 
-/** The lead token arrives in the link's #fragment (never sent to servers); keep it per board. */
+/** The lead token of a board, from the link or from this device. */
 export function leadToken(boardId: string, fromHash: string): string {
-  const key = `linli:lead:${boardId}`;
-  if (fromHash) {
-    localStorage.setItem(key, fromHash);
-    history.replaceState(null, '', location.pathname);
-    return fromHash;
-  }
-  return localStorage.getItem(key) ?? '';
+  return linkToken(`linli:lead:${boardId}`, fromHash);
 }
 
 type Records = { [N in RecordMapName]: Map<string, WithId<RecordOf[N]>> };

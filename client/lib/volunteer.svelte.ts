@@ -6,6 +6,7 @@ import type { CommandAck, VolunteerCommand } from '../../shared/commands.js';
 import type { ErrorCode } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import type { VolunteerView } from '../../shared/projections.js';
+import { linkToken } from './link-token.js';
 
 export type Connection = 'connecting' | 'online' | 'offline' | 'revoked';
 type Queued = { command: VolunteerCommand; error?: ErrorCode };
@@ -16,12 +17,7 @@ const QUEUE_KEY = 'linli:volunteer-queue';
 const ACK_TIMEOUT_MS = 8_000;
 
 export function volunteerToken(fromHash: string): string {
-  if (fromHash) {
-    localStorage.setItem(TOKEN_KEY, fromHash);
-    history.replaceState(null, '', location.pathname);
-    return fromHash;
-  }
-  return localStorage.getItem(TOKEN_KEY) ?? '';
+  return linkToken(TOKEN_KEY, fromHash);
 }
 
 export class VolunteerPhone {
