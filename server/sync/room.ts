@@ -158,9 +158,11 @@ export class Room {
       case MESSAGE_SYNC:
         this.handleSync(peer, decoder);
         break;
-      case MESSAGE_AWARENESS:
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), peer);
+      case MESSAGE_AWARENESS: {
+        const update = this.ownAwareness(peer, decoding.readVarUint8Array(decoder));
+        if (update) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, peer);
         break;
+      }
       case MESSAGE_QUERY_AWARENESS:
         peer.send(awarenessMessage(this.awareness, [...this.awareness.getStates().keys()]));
         break;
@@ -189,6 +191,42 @@ export class Room {
       throw new MalformedMessage('undecodable update');
     }
     Y.applyUpdate(this.doc, update, peer);
+  }
+
+  /**
+   * Keeps only the entries of an awareness update that are the peer's own: its first client id
+   * is its own, ids of other peers are dropped. y-websocket clients echo every state they receive
+   * back to the server (N echoes per change with N leads), and a peer must not speak for another.
+   */
+  private ownAwareness(peer: Peer, update: Uint8Array): Uint8Array | null {
+    const own = this.peers.get(peer);
+    if (!own) return null;
+    const decoder = decoding.createDecoder(update);
+    const count = decoding.readVarUint(decoder);
+    const kept: [number, number, string][] = [];
+    for (let i = 0; i < count; i++) {
+      const client = decoding.readVarUint(decoder);
+      const clock = decoding.readVarUint(decoder);
+      const state = decoding.readVarString(decoder);
+      if (own.has(client) || (own.size === 0 && !this.claimed(client))) {
+        own.add(client);
+        kept.push([client, clock, state]);
+      }
+    }
+    if (kept.length === 0) return null;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, kept.length);
+    for (const [client, clock, state] of kept) {
+      encoding.writeVarUint(encoder, client);
+      encoding.writeVarUint(encoder, clock);
+      encoding.writeVarString(encoder, state);
+    }
+    return encoding.toUint8Array(encoder);
+  }
+
+  private claimed(client: number): boolean {
+    for (const clients of this.peers.values()) if (clients.has(client)) return true;
+    return false;
   }
 
   private onUpdate = (update: Uint8Array, origin: unknown): void => {

@@ -2,6 +2,8 @@
 // joiners, save notices backed by Postgres, and refusals with the right close codes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { getRecord, readBoard, readRecord } from '../../shared/doc.js';
 import { CLOSE } from '../../shared/errors.js';
@@ -187,6 +189,27 @@ describe.each(BACKENDS)('yjs sync on $name', ({ open }) => {
       const volunteer = readRecord(b.doc, 'volunteers', v.value);
       return task.ok && volunteer.ok && volunteer.value.health === 'isolated' && task.value.slot.assigneeId === null;
     }, 'the card back in Unassigned');
+  });
+
+  it('a connection may only speak for its own presence', async () => {
+    const a = lead();
+    const b = lead();
+    await Promise.all([whenSynced(a), whenSynced(b)]);
+    b.provider.awareness.setLocalStateField('user', { name: '李书记' });
+    await waitFor(() => a.provider.awareness.getStates().get(b.doc.clientID)?.user?.name === '李书记', 'B on A');
+    // A third connection claims B's client id.
+    const intruder = await rawSocket(`${server.wsUrl}/sync/${board.id}?token=${board.leadToken}`);
+    const fake = new awarenessProtocol.Awareness(new Y.Doc());
+    fake.clientID = b.doc.clientID;
+    fake.setLocalState({ user: { name: '冒充者' } });
+    (fake.meta.get(b.doc.clientID) as { clock: number }).clock = 1_000;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, 1);
+    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(fake, [b.doc.clientID]));
+    intruder.ws.send(encoding.toUint8Array(encoder));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.provider.awareness.getStates().get(b.doc.clientID)?.user?.name).toBe('李书记');
+    intruder.ws.close();
   });
 
   it('answers healthz', async () => {
