@@ -80,6 +80,8 @@ export class Room {
   private retryMs = 0;
   private logRows = 0;
   private destroyed = false;
+  /** The whole board encoded, for joiners with an empty state vector; dropped on every change. */
+  private fullState: Uint8Array | null = null;
   /** Non-Yjs users of the room (volunteers' and displays' sockets) that keep it loaded. */
   private holds = 0;
   saveError: unknown = null;
@@ -174,9 +176,15 @@ export class Room {
   private handleSync(peer: Peer, decoder: decoding.Decoder): void {
     const step = decoding.readVarUint(decoder);
     if (step === syncProtocol.messageYjsSyncStep1) {
+      const stateVector = decoding.readVarUint8Array(decoder);
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_SYNC);
-      syncProtocol.writeSyncStep2(encoder, this.doc, decoding.readVarUint8Array(decoder));
+      encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2);
+      // A first-time joiner (empty state vector) gets the whole board: encoded once per change,
+      // not once per joiner (after a restart every lead rejoins at once).
+      const empty = stateVector.length === 1 && stateVector[0] === 0;
+      const diff = empty ? (this.fullState ??= Y.encodeStateAsUpdate(this.doc)) : Y.encodeStateAsUpdate(this.doc, stateVector);
+      encoding.writeVarUint8Array(encoder, diff);
       peer.send(encoding.toUint8Array(encoder));
       return;
     }
@@ -230,6 +238,7 @@ export class Room {
   }
 
   private onUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.fullState = null;
     if (origin === LOAD) return;
     const from = isPeer(origin) ? origin : null;
     this.pending.push({ data: update, actor: actorOf(origin), from });
