@@ -7,46 +7,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { readRecord } from '../../shared/doc.js';
 import { callNext, orderedBatches, recordTested } from '../../shared/testing.js';
-import type { CreatedBoard } from '../../server/boards.js';
 import { hasChromium, launchBrowser } from '../helpers/browser.js';
-import { freshPglite, type TestDatabase } from '../helpers/databases.js';
-import { connectLead, newBoard, startServer, whenSynced, type Lead, type TestServer } from '../helpers/server.js';
+import { openBoard, type BoardFixture } from '../helpers/server.js';
 
 const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : join(tmpdir(), 'linli-screenshots');
 
 describe.skipIf(!hasChromium)('display and status pages in Chromium', () => {
-  let db: TestDatabase;
-  let server: TestServer;
-  let board: CreatedBoard;
+  let f: BoardFixture;
   let browser: Browser;
-  let lead: Lead;
   let roundId: string;
 
   beforeAll(async () => {
-    db = freshPglite();
-    server = await startServer(db);
-    board = await newBoard(server, '梧桐苑', true);
-    lead = connectLead(server.wsUrl, board.id, board.leadToken);
-    await whenSynced(lead);
-    roundId = [...lead.doc.getMap('queues').keys()][0]!;
+    f = await openBoard('梧桐苑', true);
+    roundId = [...f.lead.doc.getMap('queues').keys()][0]!;
     browser = await launchBrowser(['--js-flags=--expose-gc', '--enable-precise-memory-info']);
   });
   afterAll(async () => {
-    lead?.destroy();
     await browser?.close();
-    await server?.close();
-    await db?.cleanup();
+    await f?.close();
   });
 
   it('shows now calling within a second of call-next, in large type (screenshot for the README)', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    await page.goto(board.urls.display);
+    await page.goto(f.board.urls.display);
     await page.waitForSelector('[data-now] .big');
     const before = await page.textContent('[data-now]');
     const start = Date.now();
-    const called = callNext(lead.doc, roundId);
+    const called = callNext(f.lead.doc, roundId);
     if (!called.ok || !called.value) throw new Error('nothing to call');
-    const round = readRecord(lead.doc, 'queues', roundId);
+    const round = readRecord(f.lead.doc, 'queues', roundId);
     const batch = round.ok ? round.value.batches[called.value]! : null;
     await page.waitForFunction((floors) => document.querySelector('[data-now]')?.textContent?.includes(floors), batch!.floors, { timeout: 1_000 });
     expect(Date.now() - start).toBeLessThan(1_000);
@@ -60,18 +49,18 @@ describe.skipIf(!hasChromium)('display and status pages in Chromium', () => {
 
   it('stays flat in memory through 10,000 queue updates', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    await page.goto(board.urls.display);
+    await page.goto(f.board.urls.display);
     await page.waitForSelector('[data-now]');
     const heap = async () => page.evaluate(async () => {
       for (let i = 0; i < 3; i++) { (window as unknown as { gc(): void }).gc(); await new Promise((r) => setTimeout(r, 50)); }
       return (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize;
     });
-    const round = readRecord(lead.doc, 'queues', roundId);
+    const round = readRecord(f.lead.doc, 'queues', roundId);
     if (!round.ok) throw new Error(round.message);
     const batch = orderedBatches(round.value).find((b) => b.status === 'called' || b.status === 'sampling')!;
     const warm = async (from: number, count: number) => {
       for (let i = 0; i < count; i++) {
-        recordTested(lead.doc, roundId, batch.id, from + (i % batch.expected));
+        recordTested(f.lead.doc, roundId, batch.id, from + (i % batch.expected));
         if (i % 50 === 49) await new Promise((r) => setTimeout(r, 30)); // bursts, as a busy desk sends them
       }
     };
@@ -90,7 +79,7 @@ describe.skipIf(!hasChromium)('display and status pages in Chromium', () => {
   it('the residents\' page tells one building where it stands, and nothing else', async () => {
     const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
-    await page.goto(board.urls.status);
+    await page.goto(f.board.urls.status);
     const first = page.locator('[data-building-id]').first();
     await first.waitFor();
     const label = await first.textContent();

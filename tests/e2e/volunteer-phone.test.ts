@@ -7,27 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { readRecord } from '../../shared/doc.js';
 import { addVolunteer, assignTask, createTask } from '../../shared/mutations.js';
-import type { CreatedBoard } from '../../server/boards.js';
 import { hasChromium, launchBrowser } from '../helpers/browser.js';
-import { freshPglite, type TestDatabase } from '../helpers/databases.js';
-import { connectLead, newBoard, startServer, waitFor, whenSynced, type Lead, type TestServer } from '../helpers/server.js';
+import { openBoard, volunteerLink, waitFor, type BoardFixture } from '../helpers/server.js';
 
 const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : join(tmpdir(), 'linli-screenshots');
 
 describe.skipIf(!hasChromium)('volunteer phone in Chromium', () => {
-  let db: TestDatabase;
-  let server: TestServer;
-  let board: CreatedBoard;
+  let f: BoardFixture;
   let browser: Browser;
-  let lead: Lead;
   let volunteerId: string;
 
   beforeAll(async () => {
-    db = freshPglite();
-    server = await startServer(db);
-    board = await newBoard(server, '梧桐苑');
-    lead = connectLead(server.wsUrl, board.id, board.leadToken);
-    await whenSynced(lead);
+    f = await openBoard();
+    const lead = f.lead;
     const v = addVolunteer(lead.doc, { name: '张阿姨', health: 'eligible' });
     if (!v.ok) throw new Error(v.message);
     volunteerId = v.value;
@@ -35,17 +27,13 @@ describe.skipIf(!hasChromium)('volunteer phone in Chromium', () => {
     browser = await launchBrowser();
   });
   afterAll(async () => {
-    lead?.destroy();
     await browser?.close();
-    await server?.close();
-    await db?.cleanup();
+    await f?.close();
   });
 
   it('shows new work live, and taps reach the lead board, also after being offline', async () => {
-    const res = await fetch(`${server.url}/api/boards/${board.id}/volunteers/${volunteerId}/link`, {
-      method: 'POST', headers: { authorization: `Bearer ${board.leadToken}` },
-    });
-    const { url } = await res.json() as { url: string };
+    const { url } = await volunteerLink(f.server, f.board, volunteerId);
+    const lead = f.lead;
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
     const page = await context.newPage();
     await page.goto(url);

@@ -7,7 +7,7 @@ import { createBoard, type CreatedBoard } from '../../server/boards.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import type { FastifyInstance } from 'fastify';
 import { SaveTracker } from '../../client/lib/save-state.js';
-import type { TestDatabase } from './databases.js';
+import { freshPglite, type TestDatabase } from './databases.js';
 
 export interface TestServer {
   app: FastifyInstance;
@@ -82,4 +82,37 @@ export function rawSocket(url: string): Promise<{ ws: WebSocket; closed: Promise
     ws.once('open', () => resolve({ ws, closed }));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
   });
+}
+
+/** A running server with one board and a lead connected to it: the common start of a suite. */
+export interface BoardFixture {
+  db: TestDatabase;
+  server: TestServer;
+  board: CreatedBoard;
+  lead: Lead;
+  close(): Promise<void>;
+}
+
+export async function openBoard(name = '梧桐苑', demo = false, db: TestDatabase = freshPglite()): Promise<BoardFixture> {
+  const server = await startServer(db);
+  const board = await newBoard(server, name, demo);
+  const lead = connectLead(server.wsUrl, board.id, board.leadToken);
+  await whenSynced(lead);
+  return {
+    db, server, board, lead,
+    close: async () => {
+      lead.destroy();
+      await server.close();
+      await db.cleanup();
+    },
+  };
+}
+
+/** A volunteer's personal link, issued the way a lead does it (REST with the lead token). */
+export async function volunteerLink(server: TestServer, board: CreatedBoard, volunteerId: string): Promise<{ token: string; url: string }> {
+  const res = await fetch(`${server.url}/api/boards/${board.id}/volunteers/${volunteerId}/link`, {
+    method: 'POST', headers: { authorization: `Bearer ${board.leadToken}` },
+  });
+  if (res.status !== 201) throw new Error(`link: HTTP ${res.status}`);
+  return await res.json() as { token: string; url: string };
 }

@@ -7,8 +7,7 @@ import type { DisplayView } from '../../shared/display.js';
 import { addBuilding, addVolunteer, createTask } from '../../shared/mutations.js';
 import { callNext, planRound } from '../../shared/testing.js';
 import type { CreatedBoard } from '../../server/boards.js';
-import { freshPglite, type TestDatabase } from '../helpers/databases.js';
-import { connectLead, newBoard, startServer, waitFor, whenSynced, type Lead, type TestServer } from '../helpers/server.js';
+import { openBoard, volunteerLink, waitFor, type BoardFixture, type Lead, type TestServer } from '../helpers/server.js';
 
 function display(url: string, token: string): Promise<{ socket: Socket; views: DisplayView[]; bytes: string[] }> {
   const socket = ioClient(`${url}/display`, { auth: { token }, transports: ['websocket'], reconnection: false });
@@ -25,7 +24,7 @@ function display(url: string, token: string): Promise<{ socket: Socket; views: D
 }
 
 describe('display socket', () => {
-  let db: TestDatabase;
+  let f: BoardFixture;
   let server: TestServer;
   let board: CreatedBoard;
   let lead: Lead;
@@ -33,11 +32,8 @@ describe('display socket', () => {
   const CANARY = 'CANARY5519';
 
   beforeAll(async () => {
-    db = freshPglite();
-    server = await startServer(db);
-    board = await newBoard(server, '梧桐苑');
-    lead = connectLead(server.wsUrl, board.id, board.leadToken);
-    await whenSynced(lead);
+    f = await openBoard();
+    ({ server, board, lead } = f);
     for (const [label, residents] of [['1号', 60], ['2号', 60]] as const) {
       addBuilding(lead.doc, { label, area: 'A', floors: 6, households: 24, residents });
     }
@@ -54,11 +50,7 @@ describe('display socket', () => {
     roundId = round.value;
     await lead.save.whenSaved();
   });
-  afterAll(async () => {
-    lead?.destroy();
-    await server?.close();
-    await db?.cleanup();
-  });
+  afterAll(async () => f?.close());
 
   it('call-next on the lead board reaches the display within a second; nothing personal is ever sent', async () => {
     const tv = await display(server.url, board.displayToken);
@@ -83,10 +75,7 @@ describe('display socket', () => {
     const v = addVolunteer(lead.doc, { name: '楼组长', health: 'eligible', role: 'buildingLead', buildingIds: [b2] });
     if (!v.ok) throw new Error(v.message);
     await lead.save.whenSaved();
-    const res = await fetch(`${server.url}/api/boards/${board.id}/volunteers/${v.value}/link`, {
-      method: 'POST', headers: { authorization: `Bearer ${board.leadToken}` },
-    });
-    const { token } = await res.json() as { token: string };
+    const { token } = await volunteerLink(server, board, v.value);
     const phone = ioClient(`${server.url}/volunteer`, { auth: { token }, transports: ['websocket'], reconnection: false });
     const views: { testing: { building: string; state: string }[] }[] = [];
     phone.on('view', (view) => views.push(view));

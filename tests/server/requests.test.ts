@@ -4,11 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBoard, readRecord } from '../../shared/doc.js';
 import { addBuilding } from '../../shared/mutations.js';
 import type { CreatedBoard } from '../../server/boards.js';
-import { freshPglite, type TestDatabase } from '../helpers/databases.js';
-import { connectLead, newBoard, startServer, waitFor, whenSynced, type Lead, type TestServer } from '../helpers/server.js';
+import { openBoard, waitFor, type BoardFixture, type Lead, type TestServer } from '../helpers/server.js';
 
 describe('public request intake', () => {
-  let db: TestDatabase;
+  let f: BoardFixture;
   let server: TestServer;
   let board: CreatedBoard;
   let lead: Lead;
@@ -22,21 +21,14 @@ describe('public request intake', () => {
   });
 
   beforeAll(async () => {
-    db = freshPglite();
-    server = await startServer(db);
-    board = await newBoard(server, '梧桐苑');
-    lead = connectLead(server.wsUrl, board.id, board.leadToken);
-    await whenSynced(lead);
+    f = await openBoard();
+    ({ server, board, lead } = f);
     const b = addBuilding(lead.doc, { label: '3号', area: 'A' });
     if (!b.ok) throw new Error(b.message);
     building = b.value;
     await lead.save.whenSaved();
   });
-  afterAll(async () => {
-    lead?.destroy();
-    await server?.close();
-    await db?.cleanup();
-  });
+  afterAll(async () => f?.close());
 
   it('lands on a connected lead board within a second, urgent on top of Unassigned; a repeat is merged', async () => {
     const start = Date.now();
@@ -91,11 +83,8 @@ describe('public request intake', () => {
 
 describe('public request intake under a flood', () => {
   it('refuses 100 requests at once from one address with 429 and stays well', async () => {
-    const db = freshPglite();
-    const server = await startServer(db);
-    const board = await newBoard(server, '梧桐苑');
-    const lead = connectLead(server.wsUrl, board.id, board.leadToken);
-    await whenSynced(lead);
+    const f = await openBoard();
+    const { server, board, lead } = f;
     addBuilding(lead.doc, { label: '3号', area: 'A' });
     await lead.save.whenSaved();
     const post = (room: string) => fetch(`${server.url}/api/boards/${board.id}/requests`, {
@@ -110,8 +99,6 @@ describe('public request intake under a flood', () => {
     expect([...readBoard(lead.doc).tasks.values()].filter((t) => t.need === 'garbage').length).toBe(created);
     expect(created).toBeLessThanOrEqual(5);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    lead.destroy();
-    await server.close();
-    await db.cleanup();
+    await f.close();
   });
 });

@@ -6,8 +6,7 @@ import type { CommandAck } from '../../shared/commands.js';
 import { addBuilding, addVolunteer, assignTask, createTask } from '../../shared/mutations.js';
 import type { VolunteerView } from '../../shared/projections.js';
 import type { CreatedBoard } from '../../server/boards.js';
-import { freshPglite, type TestDatabase } from '../helpers/databases.js';
-import { connectLead, newBoard, startServer, waitFor, whenSynced, type Lead, type TestServer } from '../helpers/server.js';
+import { openBoard, volunteerLink, waitFor, type BoardFixture, type Lead, type TestServer } from '../helpers/server.js';
 
 interface Phone {
   socket: Socket;
@@ -41,15 +40,11 @@ let n = 0;
 const commandId = () => `cmd-${Date.now()}-${n++}`;
 
 async function link(server: TestServer, board: CreatedBoard, volunteerId: string): Promise<string> {
-  const res = await fetch(`${server.url}/api/boards/${board.id}/volunteers/${volunteerId}/link`, {
-    method: 'POST', headers: { authorization: `Bearer ${board.leadToken}` },
-  });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { token: string }).token;
+  return (await volunteerLink(server, board, volunteerId)).token;
 }
 
 describe('volunteer phones', () => {
-  let db: TestDatabase;
+  let f: BoardFixture;
   let server: TestServer;
   let board: CreatedBoard;
   let lead: Lead;
@@ -57,11 +52,8 @@ describe('volunteer phones', () => {
   const phones: Phone[] = [];
 
   beforeAll(async () => {
-    db = freshPglite();
-    server = await startServer(db);
-    board = await newBoard(server, '梧桐苑');
-    lead = connectLead(server.wsUrl, board.id, board.leadToken);
-    await whenSynced(lead);
+    f = await openBoard();
+    ({ server, board, lead } = f);
     const b = addBuilding(lead.doc, { label: '3号', area: 'A' });
     const a = addVolunteer(lead.doc, { name: '李明', health: 'eligible', phone: '138-0000-0001' });
     const c = addVolunteer(lead.doc, { name: '王芳', health: 'eligible', phone: '138-0000-0002' });
@@ -71,9 +63,7 @@ describe('volunteer phones', () => {
   });
   afterAll(async () => {
     for (const p of phones) p.socket.close();
-    lead?.destroy();
-    await server?.close();
-    await db?.cleanup();
+    await f?.close();
   });
 
   it('gets an assignment within a second of the lead\'s move, and done shows on the lead board', async () => {
