@@ -113,7 +113,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   registerAdmin(app, store, options);
   await registerClient(app);
 
-  app.addHook('onClose', async () => {
+  // Before the server stops listening: save every board and close the websockets, which the
+  // HTTP server would otherwise wait for forever.
+  app.addHook('preClose', async () => {
     const saved = await rooms.closeAll(SHUTDOWN_FLUSH_MS);
     if (!saved) log('shutdown: some boards could not be saved (their leads will resend on reconnect)');
     yjs.close();
@@ -121,6 +123,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     displays.close();
     io.disconnectSockets(true);
     engine.close();
+  });
+  app.addHook('onClose', async () => {
     await merger.close();
     if (!options.store) await store.close();
   });

@@ -7,7 +7,7 @@ import { createTask } from '../../shared/mutations.js';
 import type { CreatedBoard } from '../../server/boards.js';
 import { hasChromium, launchBrowser } from '../helpers/browser.js';
 import { freshPglite, type TestDatabase } from '../helpers/databases.js';
-import { connectLead, newBoard, startServer, whenSynced, type TestServer } from '../helpers/server.js';
+import { connectLead, newBoard, startServer, waitFor, whenSynced, type TestServer } from '../helpers/server.js';
 
 describe.skipIf(!hasChromium)('lead board in Chromium', () => {
   let db: TestDatabase;
@@ -51,6 +51,15 @@ describe.skipIf(!hasChromium)('lead board in Chromium', () => {
     expect(await card.textContent()).toContain('紧急');
     // Urgent work is on top of its lane.
     expect(await page.locator('[data-lane="unassigned"] [data-task-id]').first().getAttribute('data-task-id')).toBe(t.value);
+
+    // Quick add understands a line pasted from WeChat.
+    await page.fill('.quick-add input.title', '3号楼502 需要胰岛素，快没了');
+    await page.keyboard.press('Enter');
+    const pasted = () => [...readBoard(other.doc).tasks.values()].find((task) => task.title === '3号楼502 需要胰岛素，快没了');
+    await waitFor(() => pasted() !== undefined, 'the parsed card');
+    const parsed = pasted()!;
+    expect(readBoard(other.doc).buildings.get(parsed.buildingId!)?.label).toBe('3号');
+    expect(parsed).toMatchObject({ kind: 'medicineRun', priority: 'urgent', status: 'open' });
     other.destroy();
     await page.close();
   });

@@ -274,6 +274,28 @@ describe('room lifecycle (pglite)', () => {
     await again.close();
   });
 
+  it('shuts down promptly with leads still connected, saving their last edits', async () => {
+    db = await BACKENDS[0]!.open();
+    const server = await startServer(db, { persistDelayMs: 500 });
+    const board = await newBoard(server);
+    const a = connectLead(server.wsUrl, board.id, board.leadToken);
+    await whenSynced(a);
+    const t = createTask(a.doc, { title: '关机前的最后一条', kind: 'other', priority: 'normal' });
+    if (!t.ok) throw new Error(t.message);
+    await waitFor(() => server.app.linli.rooms.has(board.id), 'room');
+    await new Promise((r) => setTimeout(r, 50)); // the edit reached the server, its commit still waits
+    const start = Date.now();
+    await server.close(); // the lead is still connected (and will try to reconnect)
+    expect(Date.now() - start).toBeLessThan(5_000);
+    a.destroy();
+    const again = await startServer(db);
+    const b = connectLead(again.wsUrl, board.id, board.leadToken);
+    await whenSynced(b);
+    expect(readRecord(b.doc, 'tasks', t.value).ok).toBe(true);
+    b.destroy();
+    await again.close();
+  });
+
   it('a board whose load fails is never served empty, and loads once the store recovers', async () => {
     db = await BACKENDS[0]!.open();
     const first = await startServer(db);
