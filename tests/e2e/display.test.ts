@@ -47,6 +47,29 @@ describe.skipIf(!hasChromium)('display and status pages in Chromium', () => {
     await page.close();
   });
 
+  it('a lead clicks 叫下一批 in the board and the TV shows it within a second', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await context.addInitScript(() => localStorage.setItem('linli:lead-name', '核酸组长'));
+    const lead = await context.newPage();
+    await lead.goto(f.board.urls.lead);
+    await lead.click('[data-view="testing"]');
+    await lead.waitForSelector('[data-action="call-next"]');
+    const tv = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await tv.goto(f.board.urls.display);
+    await tv.waitForSelector('[data-now] .big');
+    const before = await tv.textContent('[data-now]');
+    const start = Date.now();
+    await lead.click('[data-action="call-next"]');
+    await tv.waitForFunction((text) => document.querySelector('[data-now]')?.textContent !== text, before, { timeout: 1_000 });
+    expect(Date.now() - start).toBeLessThan(1_000);
+    // The called batch is marked on the lead's list too.
+    expect(await lead.locator('[data-status="called"]').count()).toBeGreaterThanOrEqual(1);
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await lead.screenshot({ path: join(SCREENSHOT_DIR, 'lead-testing.png') });
+    await tv.close();
+    await context.close();
+  });
+
   it('stays flat in memory through 10,000 queue updates', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.goto(f.board.urls.display);
