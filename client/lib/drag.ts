@@ -1,7 +1,8 @@
-// Drag and drop of task cards between lanes, with one set of pointer listeners for the whole
-// board (cheap at 5,000 cards). Mouse: drag after a few pixels. Touch and pen: press and hold,
-// so a finger can still scroll the board. Escape cancels. The drop is reported as
-// (taskId, laneId, beforeId) and the caller writes the card's slot once.
+// Drag and drop of items between lanes (task cards between volunteers, batches in a testing
+// round), with one set of pointer listeners for the whole board (cheap at 5,000 cards). Mouse:
+// drag after a few pixels. Touch and pen: press and hold, so a finger can still scroll the
+// board. Escape cancels. The drop is reported as (itemId, laneId, beforeId) and the caller
+// writes the item's place once.
 
 const MOUSE_THRESHOLD_PX = 5;
 const HOLD_MS = 250;
@@ -16,9 +17,16 @@ export interface DropTarget {
 }
 
 export interface DragOptions {
-  onStart(taskId: string): void;
-  onDrop(taskId: string, target: DropTarget): void;
+  /** The data attribute naming a draggable item (default `task-id`, i.e. `[data-task-id]`). */
+  item?: string;
+  onStart(itemId: string): void;
+  onDrop(itemId: string, target: DropTarget): void;
   onEnd(): void;
+}
+
+/** `task-id` → the selector `[data-task-id]` and the dataset key `taskId`. */
+function attribute(name: string): { selector: string; key: string } {
+  return { selector: `[data-${name}]`, key: name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()) };
 }
 
 interface Pending {
@@ -43,16 +51,16 @@ interface Active {
   scrollFrame: number;
 }
 
-export function cardTarget(root: HTMLElement, x: number, y: number, draggedId: string): DropTarget | null {
+export function dropTarget(root: HTMLElement, x: number, y: number, draggedId: string, item = attribute('task-id')): DropTarget | null {
   const under = document.elementFromPoint(x, y);
   const lane = under?.closest<HTMLElement>('[data-lane]');
   if (!lane || !root.contains(lane)) return null;
-  const cards = [...lane.querySelectorAll<HTMLElement>('[data-task-id]')].filter((card) => card.dataset.taskId !== draggedId);
-  const before = cards.find((card) => {
-    const box = card.getBoundingClientRect();
+  const items = [...lane.querySelectorAll<HTMLElement>(item.selector)].filter((el) => el.dataset[item.key] !== draggedId);
+  const before = items.find((el) => {
+    const box = el.getBoundingClientRect();
     return y < box.top + box.height / 2;
   });
-  return { laneId: lane.dataset.lane!, beforeId: before?.dataset.taskId ?? lane.dataset.nextHidden ?? null };
+  return { laneId: lane.dataset.lane!, beforeId: before?.dataset[item.key] ?? lane.dataset.nextHidden ?? null };
 }
 
 /** Scrollable ancestors of an element, nearest first. */
@@ -66,6 +74,9 @@ function scrollers(element: Element | null): HTMLElement[] {
 }
 
 export function enableDrag(root: HTMLElement, options: DragOptions): () => void {
+  const name = options.item ?? 'task-id';
+  const item = attribute(name);
+  const idOf = (el: HTMLElement) => el.dataset[item.key]!;
   let pending: Pending | null = null;
   let active: Active | null = null;
 
@@ -76,7 +87,7 @@ export function enableDrag(root: HTMLElement, options: DragOptions): () => void 
 
   const mark = (a: Active) => {
     clearMarks(a);
-    a.target = cardTarget(root, a.x, a.y, a.card.dataset.taskId!);
+    a.target = dropTarget(root, a.x, a.y, idOf(a.card), item);
     if (!a.target) return;
     const lane = root.querySelector<HTMLElement>(`[data-lane="${CSS.escape(a.target.laneId)}"]`);
     if (lane) {
@@ -84,7 +95,7 @@ export function enableDrag(root: HTMLElement, options: DragOptions): () => void 
       a.marked.push(lane);
     }
     if (a.target.beforeId) {
-      const before = root.querySelector<HTMLElement>(`[data-task-id="${CSS.escape(a.target.beforeId)}"]`);
+      const before = root.querySelector<HTMLElement>(`[data-${name}="${CSS.escape(a.target.beforeId)}"]`);
       if (before) {
         before.classList.add('drop-before');
         a.marked.push(before);
@@ -114,7 +125,7 @@ export function enableDrag(root: HTMLElement, options: DragOptions): () => void 
     const box = p.card.getBoundingClientRect();
     const ghost = p.card.cloneNode(true) as HTMLElement;
     ghost.classList.add('drag-ghost');
-    ghost.removeAttribute('data-task-id');
+    ghost.removeAttribute(`data-${name}`);
     Object.assign(ghost.style, {
       position: 'fixed', left: '0', top: '0', width: `${box.width}px`, pointerEvents: 'none', zIndex: '1000',
       transform: `translate(${box.left}px, ${box.top}px) rotate(2deg)`,
@@ -127,7 +138,7 @@ export function enableDrag(root: HTMLElement, options: DragOptions): () => void 
     };
     active.scrollFrame = requestAnimationFrame(autoScroll);
     if (p.touch) navigator.vibrate?.(20);
-    options.onStart(p.card.dataset.taskId!);
+    options.onStart(idOf(p.card));
     mark(active);
   };
 
@@ -143,13 +154,13 @@ export function enableDrag(root: HTMLElement, options: DragOptions): () => void 
     a.card.classList.remove('dragging');
     if (drop) mark(a);
     clearMarks(a);
-    if (drop && a.target) options.onDrop(a.card.dataset.taskId!, a.target);
+    if (drop && a.target) options.onDrop(idOf(a.card), a.target);
     options.onEnd();
   };
 
   const onDown = (event: PointerEvent) => {
     if (active || event.button !== 0) return;
-    const card = (event.target as Element).closest<HTMLElement>('[data-task-id]');
+    const card = (event.target as Element).closest<HTMLElement>(item.selector);
     if (!card || !root.contains(card) || (event.target as Element).closest('button, a, input, select, textarea')) return;
     const touch = event.pointerType !== 'mouse';
     pending = { pointerId: event.pointerId, card, x: event.clientX, y: event.clientY, touch, timer: 0 };

@@ -66,6 +66,28 @@ describe.skipIf(!hasChromium)('display and status pages in Chromium', () => {
     expect(await lead.locator('[data-status="called"]').count()).toBeGreaterThanOrEqual(1);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await lead.screenshot({ path: join(SCREENSHOT_DIR, 'lead-testing.png') });
+
+    // Reorder by drag: the last waiting batch of the list goes to the top of the waiting ones.
+    const waiting = lead.locator('[data-waiting-batch]');
+    const firstId = await waiting.first().getAttribute('data-batch-id');
+    const movedId = await waiting.nth(3).getAttribute('data-batch-id');
+    const from = (await waiting.nth(3).boundingBox())!;
+    const to = (await waiting.first().boundingBox())!;
+    await lead.mouse.move(from.x + 40, from.y + from.height / 2);
+    await lead.mouse.down();
+    await lead.mouse.move(from.x + 50, from.y + from.height / 2 - 10, { steps: 3 });
+    await lead.mouse.move(to.x + 40, to.y + 5, { steps: 8 });
+    await lead.mouse.up();
+    await lead.waitForFunction(([moved, first]) => {
+      const ids = [...document.querySelectorAll('[data-waiting-batch]')].map((el) => el.getAttribute('data-batch-id'));
+      return ids.indexOf(moved!) === ids.indexOf(first!) - 1;
+    }, [movedId, firstId] as const, { timeout: 2_000 });
+    await expect.poll(() => {
+      const r = readRecord(f.lead.doc, 'queues', roundId);
+      if (!r.ok) return [];
+      const order = orderedBatches(r.value).map((b) => b.id);
+      return [order.indexOf(movedId!), order.indexOf(firstId!)];
+    }, { timeout: 2_000 }).toSatisfy(([m, first]) => (m as number) >= 0 && (m as number) === (first as number) - 1);
     await tv.close();
     await context.close();
   });
