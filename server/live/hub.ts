@@ -2,7 +2,7 @@
 // connect and again whenever it changes (compared as JSON, so unchanged views are not resent).
 // The sockets keep their board's room loaded; revoked links are cut off within 5 s.
 import type { Namespace, Socket } from 'socket.io';
-import { readBoard, type Board } from '../../shared/doc.js';
+import type { Board } from '../../shared/doc.js';
 import type { Principal, Tokens } from '../auth.js';
 import type { Room } from '../sync/room.js';
 import type { Rooms } from '../sync/rooms.js';
@@ -61,7 +61,7 @@ export class ProjectionHub<V> {
     const release = room.hold();
     const watch = this.watch(room);
     watch.sockets.add(socket);
-    this.push(socket, readBoard(room.doc));
+    this.push(socket, room.board());
     this.options.onSocket?.(socket, room, principal, () => this.schedule(watch));
     socket.on('disconnect', () => {
       watch.sockets.delete(socket);
@@ -93,7 +93,7 @@ export class ProjectionHub<V> {
     if (watch.timer) return;
     watch.timer = setTimeout(() => {
       watch.timer = null;
-      const board = readBoard(watch.room.doc);
+      const board = watch.room.board();
       for (const socket of watch.sockets) this.push(socket, board);
     }, PUSH_DELAY_MS);
   }

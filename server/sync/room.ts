@@ -10,6 +10,8 @@ import {
   MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, encodeSaved,
 } from '../../shared/sync-protocol.js';
 import type { LogEntry, Store } from '../store/store.js';
+import { BoardCache } from '../../shared/board-cache.js';
+import type { Board } from '../../shared/doc.js';
 import { enforceBoardRules } from './board-rules.js';
 
 /** A lead's connection as the room sees it; the websocket layer implements it. */
@@ -124,6 +126,14 @@ export class Room {
     peer.send(encodeSaved(this.saved));
     const states = [...this.awareness.getStates().keys()];
     if (states.length > 0) peer.send(awarenessMessage(this.awareness, states));
+  }
+
+  private cache: BoardCache | null = null;
+
+  /** The board as plain data, parsed again only where it changed (for the phone and display views). */
+  board(): Board {
+    this.cache ??= new BoardCache(this.doc);
+    return this.cache.read();
   }
 
   /** Nobody is connected: the room may be unloaded once saved. */
@@ -379,6 +389,7 @@ export class Room {
     if (this.persistTimer) clearTimeout(this.persistTimer);
     for (const peer of [...this.peers.keys()]) peer.close(code, reason);
     this.peers.clear();
+    this.cache?.destroy();
     this.awareness.destroy();
     this.doc.destroy();
   }
