@@ -6,6 +6,14 @@ import './lib/base.css';
 type Route = { load: () => Promise<{ default: Component<any> }>; props: Record<string, string> };
 
 function route(path: string, hash: string): Route {
+  // The printable delivery sheet of a board (a lead's page: the lead token, as on the board).
+  const sheet = path.match(/^\/b\/([A-Za-z0-9_-]{1,64})\/sheet\/?$/);
+  if (sheet) {
+    const building = new URLSearchParams(location.search).get('building') ?? '';
+    return { load: () => import('./views/lead/DeliverySheet.svelte'), props: { boardId: sheet[1]!, token: hash, building } };
+  }
+  const report = path.match(/^\/b\/([A-Za-z0-9_-]{1,64})\/report\/?$/);
+  if (report) return { load: () => import('./views/report/ReportView.svelte'), props: { boardId: report[1]!, token: hash } };
   const lead = path.match(/^\/b\/([A-Za-z0-9_-]{1,64})\/?$/);
   if (lead) {
     return { load: () => import('./views/lead/LeadView.svelte'), props: { boardId: lead[1]!, token: hash } };
@@ -16,6 +24,8 @@ function route(path: string, hash: string): Route {
   if (status) return { load: () => import('./views/public/StatusView.svelte'), props: { token: status[1]! } };
   const request = path.match(/^\/r\/([A-Za-z0-9_-]{1,64})\/?$/);
   if (request) return { load: () => import('./views/public/RequestView.svelte'), props: { boardId: request[1]!, token: hash } };
+  const join = path.match(/^\/j\/([A-Za-z0-9_-]{1,64})\/?$/);
+  if (join) return { load: () => import('./views/public/JoinView.svelte'), props: { boardId: join[1]!, token: hash } };
   if (path === '/v' || path === '/v/') {
     return { load: () => import('./views/volunteer/VolunteerView.svelte'), props: { token: hash } };
   }

@@ -39,9 +39,15 @@ function bigBoard(tasks: number, volunteers: number): Uint8Array {
 
 async function firstCardMs(page: Page, url: string, name: string): Promise<{ paint: number; cards: number }> {
   await page.context().addInitScript((n) => localStorage.setItem('linli:lead-name', n), name);
+  // Element Timing: when the browser actually painted the first card's title (not when the test
+  // got to look, which waits for every long task after it).
+  await page.context().addInitScript(`window.__cardPaint = 0;
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.identifier === 'card' && !window.__cardPaint) window.__cardPaint = e.renderTime || e.startTime; })
+      .observe({ type: 'element', buffered: true });`);
   await page.goto(url);
   await page.waitForSelector('[data-task-id]', { timeout: 60_000 });
-  const paint = await page.evaluate(() => performance.now());
+  await page.waitForFunction('window.__cardPaint > 0', undefined, { timeout: 10_000 }).catch(() => {});
+  const paint = await page.evaluate('window.__cardPaint || performance.now()') as number;
   if (process.env.BENCH_MARKS) {
     const marks = await page.evaluate(() => performance.getEntries().filter((e) => e.entryType === 'mark' || e.entryType === 'navigation').map((e) => `${e.name.slice(-14)}@${e.startTime.toFixed(0)}+${e.duration.toFixed(0)}`));
     console.log(marks.slice(0, 6).join(' '), 'paint', paint.toFixed(0));
@@ -94,11 +100,11 @@ async function main(): Promise<void> {
       { hash: hashToken(big.leadToken), boardId: big.id, role: 'lead', volunteerId: null },
     ], { data: bigBoard(5_000, 120), actor: 'bench' });
     const boards = [
-      { label: 'demo 梧桐苑 (54 tasks, 120 volunteers)', url: demo.urls.lead },
+      { label: 'demo 梧桐苑 (~90 cards incl. recurring check-ins, 120 volunteers)', url: demo.urls.lead },
       { label: '5,000 tasks, 120 volunteers', url: boardLinks(url, big.id, big).lead },
     ];
     console.log(`Chromium lead board — ${RUNS} fresh page loads each, viewport 1600x1000, warm server room after the first`);
-    console.log('| board | first card rendered (ms, median) | cards in DOM | drag fps (median) | longest frame during drag (ms) |');
+    console.log('| board | first card painted (ms from navigation, median) | cards in DOM | drag fps (median) | longest frame during drag (ms) |');
     console.log('|---|---|---|---|---|');
     for (const board of boards) {
       const paints: number[] = [];

@@ -257,6 +257,7 @@ const MEDICINES = [
   '胰岛素', '降压药（氨氯地平）', '二甲双胍', '阿托伐他汀', '华法林', '左甲状腺素片',
   '硝苯地平控释片', '速效救心丸', '丙戊酸钠', '培哚普利', '格列美脲', '单硝酸异山梨酯',
 ];
+const HOSPITALS = ['瑞金医院', '中山医院', '第六人民医院', '社区卫生服务中心'];
 const FORMULAS = ['1段奶粉', '2段奶粉', '3段奶粉', '水解蛋白奶粉（牛奶蛋白过敏）', '早产儿奶粉', '2段奶粉 + 尿不湿'];
 const FOREIGNERS = [
   { name: 'Sato 佐藤先生', notes: '日语；子女在东京，不会用健康云，核酸需代登记' },
@@ -314,12 +315,14 @@ function caseDetails(
       const daysLeft = i % 8;
       return {
         age: rng.int(58, 82), livesAlone: i % 4 === 0, nextDue: day(daysLeft, 9),
+        medicine: MEDICINES[i], medicineUntil: day(daysLeft, 9), hospital: HOSPITALS[i % HOSPITALS.length],
         notes: `${MEDICINES[i]}，剩 ${daysLeft} 天；${i % 2 ? '医保卡在家' : '医保卡、病历本已交志愿者'}`,
       };
     }
     case 'dialysis':
       return {
-        age: rng.int(55, 76), nextDue: day(i, i === 0 ? 13 : 7),
+        age: rng.int(55, 76), nextDue: day(i, i === 0 ? 13 : 7), hospital: HOSPITALS[i % HOSPITALS.length],
+        dialysisDays: i % 2 ? [2, 4, 6] : [1, 3, 5],
         notes: '每周一三五血透，需通行证 + 车辆；家属不能陪同',
       };
     case 'chemo':
@@ -331,7 +334,11 @@ function caseDetails(
       };
     case 'infant': {
       const months = 2 + i * 3;
-      return { name: `${name.slice(0, 1)}家宝宝`, age: 0, notes: `${months} 个月，${FORMULAS[i]}，剩 ${i % 3 + 1} 罐` };
+      // A can lasts about five days.
+      return {
+        name: `${name.slice(0, 1)}家宝宝`, age: 0, notes: `${months} 个月，${FORMULAS[i]}，剩 ${i % 3 + 1} 罐`,
+        formula: FORMULAS[i], formulaUntil: day((i % 3 + 1) * 5, 9),
+      };
     }
     case 'bedridden':
       return { age: rng.int(78, 95), hasSmartphone: false, notes: '卧床，核酸需上门；老伴照顾' };

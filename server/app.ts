@@ -16,11 +16,16 @@ import { setupLive } from './live/namespaces.js';
 import { volunteerHub } from './live/volunteers.js';
 import { ProjectionHub } from './live/hub.js';
 import { displayView } from '../shared/display.js';
+import { registerBoardRoutes } from './routes/board.js';
 import { registerLinkRoutes } from './routes/links.js';
 import { registerRequestRoutes } from './routes/requests.js';
+import { registerDataRoutes } from './routes/data.js';
+import { registerSignupRoutes } from './routes/signups.js';
+import { registerHistoryRoutes } from './routes/history.js';
 import { MergeWorker } from './store/merge-worker.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
+import { RedisRelay } from './sync/relay.js';
 import { Rooms } from './sync/rooms.js';
 import { YjsEndpoint } from './sync/yjs-endpoint.js';
 import { SOCKET_IO_PATH, routeUpgrades } from './upgrade.js';
@@ -65,13 +70,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const store = options.store ?? await openStore(config);
   const tokens = new Tokens(store);
   const merger = new MergeWorker();
+  // Several processes serve the same boards through Redis (docs/multi-process.md).
+  const relay = config.redisUrl ? await RedisRelay.connect(config.redisUrl, store, log) : undefined;
   const rooms = new Rooms(store, {
     idleMs: config.roomIdleMs, log, merge: (parts) => merger.merge(parts),
-    persistDelayMs: options.persistDelayMs, compactAfterUpdates: options.compactAfterUpdates,
+    persistDelayMs: options.persistDelayMs, compactAfterUpdates: options.compactAfterUpdates, relay,
   });
   const yjs = new YjsEndpoint({ rooms, tokens, store, maxFrameBytes: config.maxFrameBytes, log });
   const engine = new Engine({ maxHttpBufferSize: 64 * 1024, pingInterval: 20_000 });
   const io = new SocketServer({ path: SOCKET_IO_PATH, serveClient: false });
+  if (relay) io.adapter(relay.socketIoAdapter());
   io.bind(engine);
   const live = setupLive(io, tokens);
   const volunteers = volunteerHub(live.volunteer, rooms, tokens, log);
@@ -103,13 +111,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       store.ping().then(() => 'up' as const, () => 'down' as const),
       new Promise<'down'>((resolve) => setTimeout(() => resolve('down'), 2_000).unref()),
     ]);
-    const redis = config.redisUrl ? 'configured' : 'off';
+    const redis = relay ? await relay.status() : 'off';
     return reply.status(db === 'up' ? 200 : 503).send({ ok: db === 'up', db, redis });
   });
 
   const base = (req: FastifyRequest) => options.publicUrl ?? `${req.protocol}://${req.headers.host ?? 'localhost'}`;
   registerLinkRoutes(app, base);
   registerRequestRoutes(app);
+  registerDataRoutes(app);
+  registerSignupRoutes(app);
+  registerHistoryRoutes(app);
+  registerBoardRoutes(app);
   registerAdmin(app, store, options);
   await registerClient(app);
 
@@ -121,11 +133,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     yjs.close();
     volunteers.close();
     displays.close();
-    io.disconnectSockets(true);
+    io.local.disconnectSockets(true); // this process's sockets only, not every process's
     engine.close();
   });
   app.addHook('onClose', async () => {
     await merger.close();
+    await relay?.close();
     if (!options.store) await store.close();
   });
   return app;

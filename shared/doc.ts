@@ -4,13 +4,14 @@
 import * as Y from 'yjs';
 import type { z } from 'zod';
 import {
-  BatchSchema, BuildingSchema, CaseSchema, MetaSchema, QueueSchema, TaskSchema, VolunteerSchema,
-  type Batch, type Building, type Case, type Meta, type Queue, type Task, type Volunteer, type WithId,
+  ApplicantSchema, BatchSchema, BuildingSchema, CaseSchema, MetaSchema, QueueSchema, TaskSchema, VolunteerSchema,
+  type Applicant, type Batch, type Building, type Case, type Meta, type Queue, type Task, type Volunteer, type WithId,
 } from './schema.js';
 
 export const RECORD_MAPS = ['buildings', 'volunteers', 'tasks', 'queues', 'cases'] as const;
 export type RecordMapName = (typeof RECORD_MAPS)[number];
-export const TOP_LEVEL_MAPS = ['meta', ...RECORD_MAPS] as const;
+/** Every top-level map a board may hold: the records, plus volunteer sign-ups (see APPLICANTS below). */
+export const TOP_LEVEL_MAPS = ['meta', ...RECORD_MAPS, 'applicants'] as const;
 
 const SCHEMAS = {
   buildings: BuildingSchema,
@@ -152,4 +153,31 @@ export function batchMap(doc: Y.Doc, queueId: string): Y.Map<YRecord> | undefine
 
 export function setMeta(doc: Y.Doc, meta: Partial<Meta>): void {
   setFields(metaMap(doc), meta);
+}
+
+// Volunteer sign-ups live in their own top-level map, outside RECORD_MAPS on purpose: readBoard,
+// the board cache and with them every projection (phones, displays) never read them.
+export const APPLICANTS = 'applicants' satisfies (typeof TOP_LEVEL_MAPS)[number];
+
+export function applicantMap(doc: Y.Doc): Y.Map<YRecord> {
+  return doc.getMap(APPLICANTS);
+}
+
+export function readApplicant(doc: Y.Doc, id: string): { ok: true; value: WithId<Applicant> } | { ok: false; message: string } {
+  const ymap = applicantMap(doc).get(id);
+  if (!(ymap instanceof Y.Map)) return { ok: false, message: 'missing' };
+  const parsed = ApplicantSchema.safeParse(ymap.toJSON());
+  if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? 'invalid' };
+  return { ok: true, value: { ...parsed.data, id } };
+}
+
+/** Every sign-up that passes its schema; the others are reported in `problems` (map 'applicants'). */
+export function readApplicants(doc: Y.Doc, problems: { map: string; id: string; message: string }[] = []): Map<string, WithId<Applicant>> {
+  const out = new Map<string, WithId<Applicant>>();
+  for (const id of applicantMap(doc).keys()) {
+    const result = readApplicant(doc, id);
+    if (result.ok) out.set(id, result.value);
+    else problems.push({ map: APPLICANTS, id, message: result.message });
+  }
+  return out;
 }

@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'tooLarge',
   'rateLimited',
   'internal',
+  'notReady',           // the board is still syncing: nothing to change yet
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -36,6 +37,12 @@ export const CLOSE = {
   badToken: 4401,
   wrongRole: 4403,
   unknownBoard: 4404,
+  /** A presence state over the limit. */
+  tooLarge: 4413,
+  /** A lead update the board refused (invalid record, unknown type, too many deletes, board full): the client drops its local copy and reloads. */
+  rejected: 4422,
+  /** More messages per second than a socket may send. */
+  rateLimited: 4429,
   loadFailed: 4500,
   shuttingDown: 4503,
 } as const;

@@ -29,7 +29,7 @@ const NEED_LABEL: Record<Need, string> = {
 const PRIORITY: Record<(typeof URGENCIES)[number], Priority> = { p0: 'urgent', p1: 'high', p2: 'normal' };
 
 /** "12号" and "12" and "12号楼" name the same building. */
-function normalise(label: string): string {
+export function normalise(label: string): string {
   return label.replace(/\s/g, '').replace(/号楼?$|栋$|幢$/, '');
 }
 

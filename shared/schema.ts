@@ -36,6 +36,10 @@ export const CASE_CATEGORIES = [
   'elderlyAlone', 'chronicMeds', 'dialysis', 'chemo', 'pregnant', 'infant', 'bedridden',
   'mentalHealth', 'foreign',
 ] as const;
+/** What a registered resident needs done for them (DOMAIN.md §4.7). */
+export const CASE_NEEDS = ['doorSampling', 'grocery', 'medicine', 'escort'] as const;
+/** `auto` (or unset): daily when living alone, elderly alone or in mental-health care. */
+export const CHECK_IN_CADENCES = ['auto', 'daily', 'none'] as const;
 
 export type Zone = (typeof ZONES)[number];
 export type Priority = (typeof PRIORITIES)[number];
@@ -84,6 +88,15 @@ export const VolunteerSchema = z.object({
 /** A card's place: which lane (a volunteer, or null = Unassigned) and its order inside it. */
 export const SlotSchema = z.object({ assigneeId: id.nullable(), rank });
 
+/** One household's group-buy order on a delivery card (from an import). Personal: lead board only. */
+export const OrderLineSchema = z.object({
+  room: text(16),
+  name: text(64),
+  phone: text(32),
+  items: text(200),
+  quantity: count,
+});
+
 export const TaskSchema = z.object({
   title: text(200).min(1),
   kind: z.enum(TASK_KINDS),
@@ -99,6 +112,10 @@ export const TaskSchema = z.object({
   need: z.enum(NEEDS).optional(),
   contact: text(64).optional(),
   dueAt: timestamp.nullable().optional(),
+  /** The special-needs case a recurring card was generated for (lead board only). */
+  caseId: id.optional(),
+  /** Delivery cards from a group-buy import: the households' orders (never in projections). */
+  orders: z.array(OrderLineSchema).max(2000).optional(),
 });
 
 export const BatchSchema = z.object({
@@ -139,6 +156,47 @@ export const CaseSchema = z.object({
   volunteerId: id.nullable(),
   nextDue: timestamp.nullable(),
   notes: text(2000),
+  // Optional (older documents lack them); shared/cases.ts turns the dates into recurring cards.
+  /** Medicine name and dose, the day the supply runs out, and where it comes from. */
+  medicine: text(200).optional(),
+  medicineUntil: timestamp.nullable().optional(),
+  hospital: text(100).optional(),
+  /** Infant formula brand and stage, and the day it runs out. */
+  formula: text(100).optional(),
+  formulaUntil: timestamp.nullable().optional(),
+  /** Weekdays of dialysis sessions (0 = Sunday); nextDue may name a one-off date. */
+  dialysisDays: z.array(z.number().int().min(0).max(6)).max(7).optional(),
+  needs: z.array(z.enum(CASE_NEEDS)).max(CASE_NEEDS.length).optional(),
+  checkIn: z.enum(CHECK_IN_CADENCES).optional(),
+  /** 医保卡 held by the volunteer; whether they can fetch their own meals. */
+  insuranceCardHeld: z.boolean().optional(),
+  canFetchMeals: z.boolean().optional(),
+  /** A closed case keeps its history and generates no cards. */
+  closed: z.boolean().optional(),
+  closedAt: timestamp.nullable().optional(),
+});
+
+/** A volunteer sign-up from the /j/ link, waiting for a lead (DOMAIN.md §3.10). Personal: lead board only. */
+export const APPLICANT_STATUSES = ['pending', 'held', 'approved', 'rejected'] as const;
+/** When an applicant can come: the whole day, or parts of it ("night": midnight deliveries, rounds at 23:00). */
+export const AVAILABILITY = ['allDay', 'morning', 'afternoon', 'evening', 'night'] as const;
+
+export const ApplicantSchema = z.object({
+  name: text(64).min(1),
+  phone: text(32),
+  buildingId: id,
+  room: text(16),
+  skills: z.array(z.enum(SKILLS)).max(SKILLS.length),
+  availability: z.array(z.enum(AVAILABILITY)).max(AVAILABILITY.length),
+  note: text(500),
+  status: z.enum(APPLICANT_STATUSES),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  decidedAt: timestamp.nullable(),
+  /** The volunteer record an approval created (or linked, when one with this phone existed). */
+  volunteerId: id.nullable(),
+  /** A volunteer already on the board with the same phone, seen when the sign-up arrived. */
+  duplicateOf: id.nullable().optional(),
 });
 
 export type Meta = z.infer<typeof MetaSchema>;
@@ -149,5 +207,9 @@ export type Task = z.infer<typeof TaskSchema>;
 export type Batch = z.infer<typeof BatchSchema>;
 export type Queue = z.infer<typeof QueueSchema>;
 export type Case = z.infer<typeof CaseSchema>;
+export type OrderLine = z.infer<typeof OrderLineSchema>;
+export type Applicant = z.infer<typeof ApplicantSchema>;
+export type ApplicantStatus = (typeof APPLICANT_STATUSES)[number];
+export type Availability = (typeof AVAILABILITY)[number];
 
 export type WithId<T> = T & { id: string };

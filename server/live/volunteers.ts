@@ -17,13 +17,14 @@ export function volunteerHub(
   /** Answers already given, by board, volunteer and commandId: a resent command is not applied twice. */
   const acks = new Map<string, CommandAck>();
 
-  const command = (room: Room, volunteerId: string, actor: string, raw: unknown): CommandAck => {
+  const command = (room: Room, volunteerId: string, raw: unknown): CommandAck => {
     const parsed = VolunteerCommand.safeParse(raw);
     if (!parsed.success) return { ok: false, code: 'invalid', message: parsed.error.issues[0]?.message ?? 'invalid command' };
     const key = `${room.id}:${volunteerId}:${parsed.data.commandId}`;
     const seen = acks.get(key);
     if (seen) return seen;
-    const origin: Origin = { source: 'command', actor, commandId: parsed.data.commandId };
+    // Attributed to the volunteer (history shows their name), whichever of their links sent it.
+    const origin: Origin = { source: 'command', actor: volunteerId, commandId: parsed.data.commandId };
     let answer: CommandAck;
     try {
       const result = applyVolunteerCommand(room.doc, volunteerId, parsed.data, origin);
@@ -42,7 +43,7 @@ export function volunteerHub(
     onSocket: (socket, room, principal, changed) => {
       socket.on('command', (raw: unknown, ack: unknown) => {
         if (typeof ack !== 'function') return;
-        (ack as (answer: CommandAck) => void)(command(room, principal.volunteerId!, principal.actor, raw));
+        (ack as (answer: CommandAck) => void)(command(room, principal.volunteerId!, raw));
         changed();
       });
     },

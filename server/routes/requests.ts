@@ -13,7 +13,7 @@ const WINDOW_MS = 60_000;
 const PER_ADDRESS = 12;
 const BODY_LIMIT_BYTES = 8 * 1024;
 
-class RateLimiter {
+export class RateLimiter {
   private readonly hits = new Map<string, number[]>();
 
   allow(key: string, now = Date.now()): boolean {

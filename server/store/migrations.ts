@@ -34,6 +34,42 @@ const MIGRATIONS: string[] = [
   );
   create index doc_snapshots_board on doc_snapshots (board_id, id);
   `,
+  // Volunteers' shifts (check-in to check-out) for service hours; at most one open per volunteer.
+  `
+  create table shifts (
+    id bigserial primary key,
+    board_id text not null references boards(id) on delete cascade,
+    volunteer_id text not null,
+    started_at timestamptz not null,
+    ended_at timestamptz
+  );
+  create index shifts_board on shifts (board_id, started_at);
+  create unique index shifts_open on shifts (board_id, volunteer_id) where ended_at is null;
+  `,
+  // History (#7): who changed what and when, kept apart from the update log (which compaction
+  // folds away), and whole-board versions to restore from (written at most once an hour).
+  `
+  create table audit (
+    board_id text not null references boards(id) on delete cascade,
+    id bigserial primary key,
+    at timestamptz not null,
+    actor text not null,
+    source text not null,
+    map text not null,
+    record_id text not null,
+    action text not null,
+    detail jsonb not null default '{}'
+  );
+  create index audit_board on audit (board_id, id);
+  create index audit_record on audit (board_id, map, record_id, id);
+  create table board_versions (
+    board_id text not null references boards(id) on delete cascade,
+    id bigserial primary key,
+    at timestamptz not null,
+    data bytea not null
+  );
+  create index board_versions_board on board_versions (board_id, at);
+  `,
 ];
 
 /** Brings the schema up to date. Serialised by an advisory lock so several processes may start at once. */

@@ -19,6 +19,40 @@ export interface LogEntry {
   data: Uint8Array;
   /** Who made the change (from the token), null for the system. */
   actor: string | null;
+  /** History entries for this change, committed in the same transaction (server/sync/audit.ts). */
+  audit?: AuditEntry[];
+}
+
+/** One line of a board's history: `detail` never holds a personal value (field names only). */
+export interface AuditEntry {
+  at: Date;
+  actor: string;
+  /** 'lead' | 'command' | 'intake' | 'signup' | 'system' */
+  source: string;
+  map: string;
+  recordId: string;
+  action: string;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditRow extends AuditEntry {
+  id: number;
+}
+
+export interface AuditQuery {
+  /** One record's history (`map` + `recordId`); absent = the whole board. */
+  map?: string;
+  recordId?: string;
+  limit: number;
+  /** Only entries older than this id (paging back). */
+  before?: number;
+}
+
+/** A whole-board state kept for restoring (see VERSION_RETENTION in server/sync/versions.ts). */
+export interface VersionRow {
+  id: number;
+  at: Date;
+  bytes: number;
 }
 
 /** A board's stored state: the snapshots and the log entries not yet compacted into one. */
@@ -32,6 +66,15 @@ export interface CompactResult {
   /** Log entries folded into the new snapshot. */
   merged: number;
   bytes: number;
+  /** Another process was compacting this board (Postgres advisory lock); nothing was done. */
+  busy?: true;
+}
+
+/** A volunteer's shift: check-in to check-out (null while on duty). */
+export interface ShiftRow {
+  volunteerId: string;
+  startedAt: Date;
+  endedAt: Date | null;
 }
 
 export interface Store {
@@ -52,8 +95,26 @@ export interface Store {
    * then in one transaction writes the merged snapshot and deletes exactly the rows it covers.
    * Rows committed meanwhile stay in the log, so nothing is lost to a race, even with two
    * compactors at once (loading applies every remaining snapshot and row; updates are idempotent).
+   * On Postgres a per-board advisory lock lets one process compact a board at a time; the others
+   * get `busy` at once instead of repeating the work.
    */
   compact(boardId: string, merge: (parts: Uint8Array[]) => Uint8Array | Promise<Uint8Array>): Promise<CompactResult>;
+  /** Opens a shift at `at` unless the volunteer has one open; resolves whether it opened one. */
+  openShift(boardId: string, volunteerId: string, at: Date): Promise<boolean>;
+  /** Closes the volunteer's open shift at `at`; resolves whether there was one. */
+  closeShift(boardId: string, volunteerId: string, at: Date): Promise<boolean>;
+  /** Shifts overlapping [from, to), oldest first (open ones included). */
+  listShifts(boardId: string, from: Date, to: Date): Promise<ShiftRow[]>;
+  /** History entries, newest first. */
+  listAudit(boardId: string, query: AuditQuery): Promise<AuditRow[]>;
+  /**
+   * Keeps a whole-board version taken at `at` and, in the same transaction, deletes versions
+   * older than `keepSince` — except the newest one, so a quiet board always has one to restore.
+   */
+  saveVersion(boardId: string, data: Uint8Array, at: Date, keepSince: Date): Promise<number>;
+  /** Versions, newest first (without their data). */
+  listVersions(boardId: string): Promise<VersionRow[]>;
+  loadVersion(boardId: string, id: number): Promise<{ id: number; at: Date; data: Uint8Array } | null>;
   /** Rows in the log for a board (what compaction would fold). */
   logSize(boardId: string): Promise<number>;
   ping(): Promise<void>;

@@ -5,7 +5,7 @@
 import * as Y from 'yjs';
 import { readRecord, recordMap } from '../../shared/doc.js';
 import { editVolunteer, type Origin } from '../../shared/mutations.js';
-import { isAvailable } from '../../shared/rules.js';
+import { isAvailable, isOpenWork } from '../../shared/rules.js';
 
 const RULE: Origin = { source: 'system', actor: 'rule:availability' };
 
@@ -17,10 +17,22 @@ export function enforceBoardRules(doc: Y.Doc): () => void {
   const sweep = () => {
     const ids = queued;
     queued = null;
+    const unavailable = new Set<string>();
+    const fix = new Set<string>();
     for (const volunteerId of ids ?? []) {
       const volunteer = readRecord(doc, 'volunteers', volunteerId);
-      if (volunteer.ok && !isAvailable(volunteer.value.health)) editVolunteer(doc, volunteerId, {}, RULE);
+      if (!volunteer.ok || isAvailable(volunteer.value.health)) continue;
+      unavailable.add(volunteerId);
+      if (volunteer.value.onDuty) fix.add(volunteerId);
     }
+    if (unavailable.size === 0) return;
+    // One pass over the cards for all of them (a bulk approval adds hundreds of untested
+    // volunteers at once): only those still on duty or holding open work need the fix.
+    tasks.forEach((task) => {
+      const assigneeId = (task.get('slot') as { assigneeId?: unknown } | undefined)?.assigneeId;
+      if (typeof assigneeId === 'string' && unavailable.has(assigneeId) && isOpenWork({ status: task.get('status') })) fix.add(assigneeId);
+    });
+    for (const volunteerId of fix) editVolunteer(doc, volunteerId, {}, RULE);
   };
   // After the transaction: the fix goes out as its own update in the same fan-out turn.
   const enqueue = (volunteerId: unknown) => {

@@ -13,6 +13,12 @@ import type { LogEntry, Store } from '../store/store.js';
 import { BoardCache } from '../../shared/board-cache.js';
 import type { Board } from '../../shared/doc.js';
 import { enforceBoardRules } from './board-rules.js';
+import { UpdateGuard } from './update-guard.js';
+import { AwarenessTooLarge, LIMITS } from '../limits.js';
+import { logShifts } from './shift-log.js';
+import { scheduleCaseCards } from './case-cards.js';
+import { AuditTrail } from './audit.js';
+import { keepVersions } from './versions.js';
 
 /** A lead's connection as the room sees it; the websocket layer implements it. */
 export interface Peer {
@@ -30,11 +36,26 @@ export interface RoomOptions {
   compactAfterUpdates: number;
   onEmpty(room: Room): void;
   log(message: string, error?: unknown): void;
+  /** The other server processes (server/sync/relay.ts); absent with one process. */
+  relay?: RoomRelay;
+}
+
+/** What a room tells the other processes serving its board. */
+export interface RoomRelay {
+  /** An update this process has committed (its own peers' and its own server-made changes). */
+  committed(update: Uint8Array): void;
+  /** Awareness changes of this process's own peers. */
+  awareness(update: Uint8Array): void;
+  leave(): void;
 }
 
 export const ROOM_DEFAULTS = { persistDelayMs: 5, compactAfterUpdates: 1000 };
 
 const LOAD: Origin = { source: 'load' };
+/** Updates another process committed, and Postgres read again: fanned out, never logged or relayed. */
+const RELAY: Origin = { source: 'relay' };
+/** A relayed update that may also complete a peer's structs waiting in the doc: logged here too. */
+const RELAY_COMPLETING: Origin = { source: 'system', actor: 'relay' };
 const MAX_RETRY_MS = 5_000;
 
 export class MalformedMessage extends Error {}
@@ -66,6 +87,8 @@ function awarenessMessage(awareness: awarenessProtocol.Awareness, clients: numbe
 export class Room {
   readonly doc = new Y.Doc();
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  /** Checks every lead update against the schema and limits before the board keeps it. */
+  private readonly guard = new UpdateGuard(this.doc);
   readonly peers = new Map<Peer, Set<number>>();
   /** Accepted updates not yet committed, with the peer each came from. */
   private pending: (LogEntry & { from: Peer | null })[] = [];
@@ -73,6 +96,8 @@ export class Room {
   private joined = new Set<Peer>();
   /** Awareness clients changed this event-loop turn, sent together. */
   private awarenessChanged = new Set<number>();
+  /** The part of awarenessChanged that this process's own peers made: relayed to the others. */
+  private awarenessOwn = new Set<number>();
   /** Updates of this event-loop turn, fanned out together. */
   private outbox: { update: Uint8Array; from: Peer | null }[] = [];
   private saved = new Map<number, number>();
@@ -86,6 +111,8 @@ export class Room {
   private fullState: Uint8Array | null = null;
   /** Non-Yjs users of the room (volunteers' and displays' sockets) that keep it loaded. */
   private holds = 0;
+  /** History entries of each transaction, committed with its update (audit.ts). */
+  private audit: AuditTrail | null = null;
   saveError: unknown = null;
 
   private constructor(readonly id: string, private readonly store: Store, private readonly options: RoomOptions) {
@@ -103,7 +130,11 @@ export class Room {
     room.logRows = stored.updates;
     room.doc.on('update', room.onUpdate);
     room.awareness.on('update', room.onAwareness);
+    room.audit = new AuditTrail(room.doc);
+    keepVersions(room.doc, id, store, options.log);
     enforceBoardRules(room.doc);
+    logShifts(room.doc, id, store, options.log);
+    scheduleCaseCards(room.doc, () => room.board(), options.log);
     return room;
   }
 
@@ -208,6 +239,7 @@ export class Room {
     } catch {
       throw new MalformedMessage('undecodable update');
     }
+    this.guard.check(update, this.peers.get(peer));
     Y.applyUpdate(this.doc, update, peer);
   }
 
@@ -226,6 +258,7 @@ export class Room {
       const client = decoding.readVarUint(decoder);
       const clock = decoding.readVarUint(decoder);
       const state = decoding.readVarString(decoder);
+      if (state.length > LIMITS.awarenessStateChars) throw new AwarenessTooLarge(`presence state over ${LIMITS.awarenessStateChars} characters`);
       if (own.has(client) || (own.size === 0 && !this.claimed(client))) {
         own.add(client);
         kept.push([client, clock, state]);
@@ -250,8 +283,16 @@ export class Room {
   private onUpdate = (update: Uint8Array, origin: unknown): void => {
     this.fullState = null;
     if (origin === LOAD) return;
+    if (origin === RELAY) {
+      // Already in Postgres (relay.ts publishes only commits): with nothing of our own pending,
+      // all of the doc is saved. Nobody is told; joiners learn it in their first SAVED notice.
+      if (this.isSaved) this.catchUpSaved();
+      this.outbox.push({ update, from: null });
+      if (this.outbox.length === 1) setImmediate(this.fanOut);
+      return;
+    }
     const from = isPeer(origin) ? origin : null;
-    this.pending.push({ data: update, actor: actorOf(origin), from });
+    this.pending.push({ data: update, actor: actorOf(origin), from, audit: this.audit?.take() });
     this.schedulePersist(this.options.persistDelayMs);
     this.outbox.push({ update, from });
     if (this.outbox.length === 1) setImmediate(this.fanOut);
@@ -281,15 +322,24 @@ export class Room {
       }
     }
     const first = this.awarenessChanged.size === 0;
-    for (const id of [...added, ...updated, ...removed]) this.awarenessChanged.add(id);
+    // Only our peers' own changes go to the other processes (a 'timeout' removal is a local guess).
+    const own = isPeer(origin) || origin === null;
+    for (const id of [...added, ...updated, ...removed]) {
+      this.awarenessChanged.add(id);
+      if (own) this.awarenessOwn.add(id);
+    }
     if (first && this.awarenessChanged.size > 0) setImmediate(this.sendAwareness);
   };
 
   /** One awareness message per turn for every change in it (500 leads renew every 15 s). */
   private sendAwareness = (): void => {
     const changed = [...this.awarenessChanged];
+    const own = [...this.awarenessOwn];
     this.awarenessChanged.clear();
-    if (changed.length === 0 || this.peers.size === 0 || this.destroyed) return;
+    this.awarenessOwn.clear();
+    if (this.destroyed) return;
+    if (own.length > 0) this.options.relay?.awareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, own));
+    if (changed.length === 0 || this.peers.size === 0) return;
     const message = awarenessMessage(this.awareness, changed);
     for (const peer of this.peers.keys()) peer.send(message);
   };
@@ -312,11 +362,12 @@ export class Room {
     const covered = Y.decodeStateVector(Y.encodeStateVector(this.doc));
     this.persisting = (async () => {
       try {
-        await this.store.appendUpdates(this.id, batch.map(({ data, actor }) => ({ data, actor })));
+        await this.store.appendUpdates(this.id, batch.map(({ data, actor, audit }) => ({ data, actor, audit })));
         this.saveError = null;
         this.retryMs = 0;
         this.logRows += batch.length;
         this.markSaved(covered, batch);
+        this.options.relay?.committed(batch.length === 1 ? batch[0]!.data : Y.mergeUpdates(batch.map((entry) => entry.data)));
       } catch (error) {
         this.pending = batch.concat(this.pending);
         if (!this.saveError) this.options.log(`board ${this.id}: save failed, retrying`, error);
@@ -348,6 +399,36 @@ export class Room {
     for (const entry of batch) if (entry.from) told.add(entry.from);
     const message = encodeSaved(delta);
     for (const peer of told) if (this.peers.has(peer)) peer.send(message);
+  }
+
+  /** Advances the saved clocks to the whole doc (only while nothing of this process is pending). */
+  private catchUpSaved(): void {
+    for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(this.doc))) {
+      if ((this.saved.get(client) ?? 0) < clock) this.saved.set(client, clock);
+    }
+  }
+
+  /** Applies updates another process committed, or the board read again from Postgres. */
+  applyRelayed(updates: Uint8Array[]): void {
+    if (this.destroyed) return;
+    // A peer's update that arrived ahead of what it depends on waits in the doc; if the relayed
+    // update completes it, this transaction's update carries the peer's structs as well, which
+    // only this process has: then it is logged (a duplicate in the log is harmless).
+    const { pendingStructs, pendingDs } = this.doc.store;
+    this.doc.transact(() => {
+      for (const update of updates) Y.applyUpdate(this.doc, update);
+    }, pendingStructs || pendingDs ? RELAY_COMPLETING : RELAY);
+  }
+
+  applyRelayedAwareness(update: Uint8Array): void {
+    if (!this.destroyed) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, RELAY);
+  }
+
+  /** The awareness states of this process's own peers (for a process that just loaded the board). */
+  localAwareness(): Uint8Array | null {
+    const meta = this.awareness.meta;
+    const clients = [...this.peers.values()].flatMap((ids) => [...ids]).filter((id) => meta.has(id));
+    return clients.length > 0 ? awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients) : null;
   }
 
   /** Folds the log into a snapshot in the background. Failure only leaves the log longer. */
@@ -386,10 +467,12 @@ export class Room {
   /** Closes every peer and frees the doc. Only called once the room is saved. */
   destroy(code: number, reason: string): void {
     this.destroyed = true;
+    this.options.relay?.leave();
     if (this.persistTimer) clearTimeout(this.persistTimer);
     for (const peer of [...this.peers.keys()]) peer.close(code, reason);
     this.peers.clear();
     this.cache?.destroy();
+    this.guard.destroy();
     this.awareness.destroy();
     this.doc.destroy();
   }

@@ -1,6 +1,7 @@
 // Loaded boards. A room loads on first join and unloads only after it is idle and saved.
 import { CLOSE } from '../../shared/errors.js';
 import type { Store } from '../store/store.js';
+import type { Relay } from './relay.js';
 import { ROOM_DEFAULTS, Room, type RoomOptions } from './room.js';
 
 export interface RoomsOptions extends Partial<Pick<RoomOptions, 'persistDelayMs' | 'compactAfterUpdates'>> {
@@ -8,6 +9,8 @@ export interface RoomsOptions extends Partial<Pick<RoomOptions, 'persistDelayMs'
   /** How long an empty room stays loaded (a lead reloading the page should not reload the board). */
   idleMs: number;
   log(message: string, error?: unknown): void;
+  /** The other processes serving the same boards (REDIS_URL); absent with one process. */
+  relay?: Relay;
 }
 
 export class Rooms {
@@ -23,19 +26,36 @@ export class Rooms {
     this.cancelIdle(boardId);
     let room = this.rooms.get(boardId);
     if (!room) {
-      room = Room.load(boardId, this.store, {
+      room = this.load(boardId);
+      this.rooms.set(boardId, room);
+      // A failed load is forgotten, so the next join tries again instead of serving an empty board.
+      room.catch(() => { if (this.rooms.get(boardId) === room) this.rooms.delete(boardId); });
+    }
+    return room;
+  }
+
+  /**
+   * With other processes: subscribe first, then load, then apply what arrived meanwhile, so no
+   * commit of theirs falls between what Postgres returned and what the relay brings.
+   */
+  private async load(boardId: string): Promise<Room> {
+    const relay = await this.options.relay?.join(boardId);
+    try {
+      const room = await Room.load(boardId, this.store, {
         ...ROOM_DEFAULTS,
         persistDelayMs: this.options.persistDelayMs ?? ROOM_DEFAULTS.persistDelayMs,
         compactAfterUpdates: this.options.compactAfterUpdates ?? ROOM_DEFAULTS.compactAfterUpdates,
         merge: this.options.merge,
         onEmpty: (r) => this.scheduleUnload(r),
         log: this.options.log,
+        relay,
       });
-      this.rooms.set(boardId, room);
-      // A failed load is forgotten, so the next join tries again instead of serving an empty board.
-      room.catch(() => { if (this.rooms.get(boardId) === room) this.rooms.delete(boardId); });
+      relay?.attach(room);
+      return room;
+    } catch (error) {
+      relay?.leave();
+      throw error;
     }
-    return room;
   }
 
   /** Whether the board is in memory (loaded or loading). */

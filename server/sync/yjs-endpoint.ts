@@ -6,6 +6,8 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CLOSE } from '../../shared/errors.js';
 import type { Tokens } from '../auth.js';
 import type { Store } from '../store/store.js';
+import { AwarenessTooLarge, LIMITS } from '../limits.js';
+import { RejectedUpdate } from './update-guard.js';
 import type { Peer, Room } from './room.js';
 import type { Rooms } from './rooms.js';
 
@@ -23,6 +25,28 @@ export interface YjsEndpointOptions {
 }
 
 type Admission = { ok: true; room: Room; actor: string } | { ok: false; code: number; reason: string };
+
+/** A close reason fits 123 bytes of UTF-8. */
+function reasonOf(text: string): string {
+  let reason = text.slice(0, 120);
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
+}
+
+/** Messages per second per socket: a token bucket, so a burst of real edits passes. */
+class Bucket {
+  private tokens: number = LIMITS.yjsMessageBurst;
+  private at = Date.now();
+
+  take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(LIMITS.yjsMessageBurst, this.tokens + ((now - this.at) / 1000) * LIMITS.yjsMessagesPerSecond);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
 
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
@@ -62,7 +86,8 @@ export class YjsEndpoint {
       if (principal.role !== 'lead' && principal.role !== 'admin') {
         return { ok: false, code: CLOSE.wrongRole, reason: 'lead token required' };
       }
-      if (!(await this.options.store.getBoard(boardId))) return { ok: false, code: CLOSE.unknownBoard, reason: 'no such board' };
+      // A loaded room is a board that exists: a reconnect storm does not ask the database again.
+      if (!this.options.rooms.has(boardId) && !(await this.options.store.getBoard(boardId))) return { ok: false, code: CLOSE.unknownBoard, reason: 'no such board' };
       return { ok: true, room: await this.options.rooms.get(boardId), actor: principal.actor };
     } catch (error) {
       this.options.log('yjs: could not admit a connection', error);
@@ -85,13 +110,18 @@ export class YjsEndpoint {
     };
     this.alive.add(ws);
     ws.on('pong', () => this.alive.add(ws));
+    const bucket = new Bucket();
     ws.on('message', (data, isBinary) => {
+      if (ws.readyState !== ws.OPEN) return; // closing: what it still sends is not read
       if (!isBinary) return ws.close(CLOSE.malformed, 'binary frames only');
+      if (!bucket.take()) return ws.close(CLOSE.rateLimited, `over ${LIMITS.yjsMessagesPerSecond} messages a second`);
       try {
         room.handleMessage(peer, toBytes(data));
-      } catch {
-        // Garbage from one socket closes that socket; the room and its other peers go on.
-        ws.close(CLOSE.malformed, 'malformed message');
+      } catch (error) {
+        // Bad input from one socket closes that socket; the room and its other peers go on.
+        if (error instanceof RejectedUpdate) ws.close(CLOSE.rejected, reasonOf(`rejected: ${error.message}`));
+        else if (error instanceof AwarenessTooLarge) ws.close(CLOSE.tooLarge, reasonOf(error.message));
+        else ws.close(CLOSE.malformed, 'malformed message');
       }
     });
     // ws closes the socket itself on protocol errors (1009 for an oversized frame, 1002…).

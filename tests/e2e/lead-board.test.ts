@@ -2,7 +2,8 @@
 // state, and edits made by another lead arrive live.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { readBoard } from '../../shared/doc.js';
+import * as Y from 'yjs';
+import { readBoard, recordMap } from '../../shared/doc.js';
 import { createTask } from '../../shared/mutations.js';
 import type { CreatedBoard } from '../../server/boards.js';
 import { hasChromium, launchBrowser } from '../helpers/browser.js';
@@ -62,5 +63,78 @@ describe.skipIf(!hasChromium)('lead board in Chromium', () => {
     expect(parsed).toMatchObject({ kind: 'medicineRun', priority: 'urgent', status: 'open' });
     other.destroy();
     await page.close();
+  });
+
+  it('paints the board from the server\'s records while the document is held back, read-only until it syncs', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addInitScript(`localStorage.setItem('linli:lead-name', '李书记')`);
+    const page = await context.newPage();
+    // Hold the live document back: the sync socket waits until released.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.routeWebSocket(/\/sync\//, async (ws) => {
+      await released;
+      ws.connectToServer();
+    });
+    await page.goto(board.urls.lead);
+    await page.waitForSelector('[data-lane="unassigned"] [data-task-id]');
+    const other = connectLead(server.wsUrl, board.id, board.leadToken);
+    await whenSynced(other);
+    const truth = readBoard(other.doc);
+    expect(await page.locator('[data-task-id]').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-lane]').count()).toBe(truth.volunteers.size + 1);
+    // Never "saved" before the live document is here (the socket is held: offline).
+    expect(await page.getAttribute('[data-save-state]', 'data-save-state')).not.toBe('saved');
+    // A change before the document is here is refused with a clear reason, not lost silently.
+    await page.fill('.quick-add input.title', '预览时添加');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: '看板正在同步' }).first().waitFor({ timeout: 5_000 });
+
+    release();
+    await page.waitForSelector('[data-save-state="saved"]', { timeout: 10_000 });
+    const card = page.locator('[data-lane="unassigned"] [data-task-id]').first();
+    const id = await card.getAttribute('data-task-id');
+    const lane = [...truth.volunteers.keys()][0]!;
+    await card.dragTo(page.locator(`[data-lane="${lane}"]`));
+    await waitFor(() => readBoard(other.doc).tasks.get(id!)?.slot.assigneeId === lane, 'the move after sync');
+    other.destroy();
+    await context.close();
+  });
+  it('a change the server refuses is dropped from this device and the page shows the server\'s board', async () => {
+    const other = connectLead(server.wsUrl, board.id, board.leadToken);
+    await whenSynced(other);
+    const taskId = [...readBoard(other.doc).tasks.keys()][1]!;
+    const before = readBoard(other.doc).tasks.get(taskId)!;
+    // This device's stored copy holds a change that would break the board (a stale or broken
+    // client): written into the page's IndexedDB the way y-indexeddb keeps it.
+    const bad = new Y.Doc();
+    Y.applyUpdate(bad, Y.encodeStateAsUpdate(other.doc));
+    recordMap(bad, 'tasks').get(taskId)!.set('priority', 'super-urgent');
+    const bytes = Array.from(Y.encodeStateAsUpdate(bad));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addInitScript(`localStorage.setItem('linli:lead-name', '张主任')`);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.evaluate(`new Promise((resolve, reject) => {
+      const open = indexedDB.open('linli-board-${board.id}');
+      open.onupgradeneeded = () => { open.result.createObjectStore('updates', { autoIncrement: true }); open.result.createObjectStore('custom'); };
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const tx = open.result.transaction('updates', 'readwrite');
+        tx.objectStore('updates').add(new Uint8Array(${JSON.stringify(bytes)}));
+        tx.oncomplete = () => { open.result.close(); resolve(); };
+      };
+    })`);
+    await page.goto(board.urls.lead);
+    await page.locator('[data-notice="rejected"]').waitFor({ timeout: 15_000 });
+    await page.waitForSelector('[data-save-state="saved"]');
+    await page.locator(`[data-task-id="${taskId}"]`).waitFor();
+    expect(readBoard(other.doc).tasks.get(taskId)).toEqual(before);
+    // Working normally again: a move from this page reaches the other lead.
+    const lane = [...readBoard(other.doc).volunteers.keys()][2]!;
+    await page.locator(`[data-task-id="${taskId}"]`).dragTo(page.locator(`[data-lane="${lane}"]`));
+    await waitFor(() => readBoard(other.doc).tasks.get(taskId)?.slot.assigneeId === lane, 'the move after starting over');
+    other.destroy();
+    await context.close();
   });
 });

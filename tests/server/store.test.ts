@@ -114,6 +114,63 @@ describe.each(BACKENDS)('store contract on $name', ({ open }) => {
     expect(replay((await store.loadDoc('b2')).parts)).toEqual(doc.getMap('m').toJSON());
   });
 
+  it('records shifts: one open per volunteer, closed once, listed by overlap with a window', async () => {
+    await store.createBoard({ id: 'b3', name: 'shifts' }, [], null);
+    const at = (hhmm: string) => new Date(`2026-03-02T${hhmm}:00+08:00`);
+    expect(await store.openShift('b3', 'v1', at('08:00'))).toBe(true);
+    expect(await store.openShift('b3', 'v1', at('08:30'))).toBe(false); // already on duty
+    expect(await store.closeShift('b3', 'v1', at('11:00'))).toBe(true);
+    expect(await store.closeShift('b3', 'v1', at('12:00'))).toBe(false); // nothing open
+    expect(await store.openShift('b3', 'v1', at('14:00'))).toBe(true);
+    expect(await store.openShift('b3', 'v2', at('07:00'))).toBe(true);
+    await store.closeShift('b3', 'v2', at('06:00')); // a clock behind: never a negative shift
+    await store.openShift('b1', 'v1', at('09:00')); // another board
+    expect(await store.listShifts('b3', at('00:00'), at('23:59'))).toEqual([
+      { volunteerId: 'v2', startedAt: at('07:00'), endedAt: at('07:00') },
+      { volunteerId: 'v1', startedAt: at('08:00'), endedAt: at('11:00') },
+      { volunteerId: 'v1', startedAt: at('14:00'), endedAt: null },
+    ]);
+    expect((await store.listShifts('b3', at('12:00'), at('13:00'))).length).toBe(0);
+    expect((await store.listShifts('b3', at('10:00'), at('12:00'))).map((s) => s.startedAt)).toEqual([at('08:00')]);
+    expect((await store.listShifts('b3', at('20:00'), at('21:00'))).map((s) => s.endedAt)).toEqual([null]);
+  });
+
+  it('commits history entries with their updates, lists them newest first by record, and keeps them through compaction', async () => {
+    await store.createBoard({ id: 'b4', name: 'history' }, [], null);
+    const doc = new Y.Doc();
+    const at = new Date('2026-04-01T06:02:00Z');
+    const entry = (recordId: string, action: string) => ({ at, actor: '王阿姨', source: 'lead', map: 'tasks', recordId, action, detail: { from: null, to: 'v1' } });
+    await store.appendUpdates('b4', [
+      { data: mapUpdate(doc, 'a', 1), actor: '王阿姨', audit: [entry('t1', 'created'), entry('t1', 'assigned')] },
+      { data: mapUpdate(doc, 'b', 2), actor: null },
+      { data: mapUpdate(doc, 'c', 3), actor: '王阿姨', audit: [entry('t2', 'created')] },
+    ]);
+    const all = await store.listAudit('b4', { limit: 10 });
+    expect(all.map((e) => [e.recordId, e.action])).toEqual([['t2', 'created'], ['t1', 'assigned'], ['t1', 'created']]);
+    expect(all[0]).toMatchObject({ at, actor: '王阿姨', source: 'lead', map: 'tasks', detail: { from: null, to: 'v1' } });
+    expect((await store.listAudit('b4', { map: 'tasks', recordId: 't1', limit: 10 })).map((e) => e.action)).toEqual(['assigned', 'created']);
+    expect((await store.listAudit('b4', { limit: 1, before: all[0]!.id })).map((e) => e.action)).toEqual(['assigned']);
+    await store.compact('b4', (parts) => Y.mergeUpdates(parts));
+    expect(await store.listAudit('b4', { limit: 10 })).toEqual(all);
+    expect(await store.listAudit('b1', { limit: 10 })).toEqual([]);
+  });
+
+  it('keeps board versions and prunes the old ones, never the newest', async () => {
+    const day = (d: number) => new Date(Date.UTC(2026, 3, d, 6));
+    const data = (n: number) => new Uint8Array([n, n, n]);
+    await store.createBoard({ id: 'b5', name: 'versions' }, [], null);
+    const first = await store.saveVersion('b5', data(1), day(1), day(1));
+    await store.saveVersion('b5', data(2), day(2), day(1));
+    expect((await store.listVersions('b5')).map((v) => v.at)).toEqual([day(2), day(1)]);
+    expect(await store.loadVersion('b5', first)).toEqual({ id: first, at: day(1), data: data(1) });
+    expect(await store.loadVersion('b1', first)).toBeNull();
+    const third = await store.saveVersion('b5', data(3), day(10), day(3));
+    expect(await store.listVersions('b5')).toEqual([{ id: third, at: day(10), bytes: 3 }]);
+    // A late write older than the cutoff is still kept when it is the one just written.
+    await store.saveVersion('b5', data(4), day(2), day(3));
+    expect((await store.listVersions('b5')).length).toBe(2);
+  });
+
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });

@@ -1,11 +1,20 @@
 import type { Messages } from './zh.js';
+import { en as signup } from './signup.js';
+import { en as cases } from './cases.js';
+import { en as data } from './data.js';
+import { en as report } from './report.js';
+import { en as history } from './history.js';
 
-export const en: Messages = {
+type FeatureKey = keyof typeof signup | keyof typeof cases | keyof typeof data | keyof typeof report | keyof typeof history;
+
+const core: Omit<Messages, FeatureKey> = {
   appName: 'Linli',
   tagline: 'Dispatch board for a compound\'s volunteers',
   homeIntro: 'Open the link your committee sent you: the lead board, your volunteer page or the display.',
   saved: 'Saved',
   saving: 'Saving…',
+  syncing: 'Syncing…',
+  changeRejected: 'The server did not accept one of your changes (it would have broken the board); the board is back to the server\'s version.',
   offline: 'Offline: changes sync when the connection is back',
   connecting: 'Connecting…',
   unassigned: 'Unassigned',
@@ -52,8 +61,8 @@ export const en: Messages = {
   "tr.door": "Door",
   "tr.tested": "Tested",
   "tr.absentRooms": "Absent rooms",
-  "tr.closePartial": "Close as partial",
-  "tr.close": "Close",
+  "tr.closePartial": "Partial",
+  "tr.close": "Done",
   "tr.up": "Up",
   "tr.down": "Down",
   "tr.plan": "Plan a round",
@@ -64,6 +73,18 @@ export const en: Messages = {
   "tr.batchSize": "People per batch",
   "tr.staff": "Staff first (people)",
   "tr.planIt": "Plan batches",
+  "tr.name": "Name",
+  "tr.defaultName": "{date} compound-wide PCR",
+  "tr.newRound": "Plan another round",
+  "tr.progress": "{tested} of {expected} tested",
+  "tr.pace": "About {n} people a minute",
+  "tr.eta": "{left} still to sample, about {minutes} min (done around {at})",
+  "tr.paceUnknown": "The pace shows once a batch is closed",
+  "tr.nowCalling": "Now calling",
+  "tr.nextWarned": "Warned",
+  "tr.nobody": "—",
+  "tr.missing": "{n} not tested: enter their rooms",
+  "tr.confirmPartial": "Close as partial",
   "batch.queued": "Queued",
   "batch.warned": "Warned",
   "batch.called": "Called",
@@ -269,4 +290,6 @@ export const en: Messages = {
   "error.tooLarge": "Too long",
   "error.rateLimited": "Too many actions, try again shortly",
   "error.internal": "Something went wrong, try again",
+  "error.notReady": "The board is still syncing — try again in a moment",
 };
+export const en: Messages = { ...core, ...signup, ...cases, ...data, ...report, ...history };

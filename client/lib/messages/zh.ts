@@ -1,9 +1,18 @@
-export const zh = {
+import { zh as signup } from './signup.js';
+import { zh as cases } from './cases.js';
+import { zh as data } from './data.js';
+import { zh as report } from './report.js';
+import { zh as history } from './history.js';
+
+// The core catalog; each feature keeps its own strings in a file beside this one.
+const core = {
   appName: '邻里',
   tagline: '小区志愿者调度看板',
   homeIntro: '请打开居委会发给你的链接：负责人看板、志愿者任务页或大屏。',
   saved: '已保存',
   saving: '保存中…',
+  syncing: '同步中…',
+  changeRejected: '你的一项修改没有被服务器接受（会破坏看板数据），已恢复为服务器上的看板。',
   offline: '离线：修改会在恢复连接后同步',
   connecting: '正在连接…',
   unassigned: '待分配',
@@ -62,6 +71,18 @@ export const zh = {
   "tr.batchSize": "每批人数",
   "tr.staff": "工作人员人数（先采）",
   "tr.planIt": "生成批次",
+  "tr.name": "名称",
+  "tr.defaultName": "{date} 全员核酸",
+  "tr.newRound": "安排新一轮",
+  "tr.progress": "已检 {tested} / 应检 {expected} 人",
+  "tr.pace": "每分钟约 {n} 人",
+  "tr.eta": "排队未检 {left} 人，约 {minutes} 分钟（{at} 左右）采完",
+  "tr.paceUnknown": "第一批完成后显示采样速度",
+  "tr.nowCalling": "正在叫",
+  "tr.nextWarned": "已预告",
+  "tr.nobody": "—",
+  "tr.missing": "还有 {n} 人未检，请填写未检房号",
+  "tr.confirmPartial": "确认部分完成",
   "batch.queued": "排队",
   "batch.warned": "已预告",
   "batch.called": "正在叫号",
@@ -267,5 +288,7 @@ export const zh = {
   "error.tooLarge": "内容太长",
   "error.rateLimited": "操作太频繁，请稍后再试",
   "error.internal": "出错了，请重试",
+  "error.notReady": "看板正在同步，请稍等片刻再操作",
 };
+export const zh = { ...core, ...signup, ...cases, ...data, ...report, ...history };
 export type Messages = { [K in keyof typeof zh]: string };
