@@ -81,6 +81,11 @@ export class UpdateGuard {
     shadow.on('afterTransaction', onTransaction);
     try {
       Y.applyUpdate(shadow, update, CHECK);
+    } catch (error) {
+      // Yjs can fail halfway through an update that decodes (a struct pointing at an item of the
+      // wrong kind): the shadow keeps the half it applied, so it no longer mirrors the board.
+      this.drop();
+      throw new RejectedUpdate(`cannot be applied: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       shadow.off('afterTransaction', onTransaction);
     }
@@ -89,8 +94,7 @@ export class UpdateGuard {
     if (pendingSize(shadow) > pendingBefore) problems.push('depends on changes the server does not have');
     const reason = problems[0] ?? this.invalid(shadow, touched, metaTouched, ownClients);
     if (reason) {
-      this.shadow.destroy();
-      this.shadow = null;
+      this.drop();
       throw new RejectedUpdate(reason);
     }
   }
@@ -116,6 +120,11 @@ export class UpdateGuard {
     }
     if (deleted > LIMITS.deletesPerUpdate) return `deletes ${deleted} records (at most ${LIMITS.deletesPerUpdate} at once)`;
     return null;
+  }
+
+  private drop(): void {
+    this.shadow?.destroy();
+    this.shadow = null;
   }
 
   private copy(): Y.Doc {
