@@ -18,6 +18,8 @@ function route(path: string, hash: string): Route {
   if (lead) {
     return { load: () => import('./views/lead/LeadView.svelte'), props: { boardId: lead[1]!, token: hash } };
   }
+  const admin = path.match(/^\/a\/([A-Za-z0-9_-]{1,64})\/?$/);
+  if (admin) return { load: () => import('./views/admin/AdminView.svelte'), props: { boardId: admin[1]!, token: hash } };
   const display = path.match(/^\/d\/([A-Za-z0-9_-]{16,64})\/?$/);
   if (display) return { load: () => import('./views/display/DisplayView.svelte'), props: { token: display[1]! } };
   const status = path.match(/^\/s\/([A-Za-z0-9_-]{16,64})\/?$/);

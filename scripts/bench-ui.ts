@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   try {
     const { store } = app.linli;
     const demo = await createBoard(store, { name: '梧桐苑', demo: true }, url);
-    const big = { id: 'bench5000', leadToken: newToken(), displayToken: newToken(), intakeToken: newToken() };
+    const big = { id: 'bench5000', adminToken: newToken(), leadToken: newToken(), displayToken: newToken(), intakeToken: newToken() };
     await store.createBoard({ id: big.id, name: '大型测试小区' }, [
       { hash: hashToken(big.leadToken), boardId: big.id, role: 'lead', volunteerId: null },
     ], { data: bigBoard(5_000, 120), actor: 'bench' });

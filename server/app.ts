@@ -17,7 +17,7 @@ import { volunteerHub } from './live/volunteers.js';
 import { ProjectionHub } from './live/hub.js';
 import { displayView } from '../shared/display.js';
 import { registerBoardRoutes } from './routes/board.js';
-import { registerLinkRoutes } from './routes/links.js';
+import { registerAdminLinkRoutes, registerLinkRoutes } from './routes/links.js';
 import { registerRequestRoutes } from './routes/requests.js';
 import { registerDataRoutes } from './routes/data.js';
 import { registerSignupRoutes } from './routes/signups.js';
@@ -28,7 +28,7 @@ import type { Store } from './store/store.js';
 import { RedisRelay } from './sync/relay.js';
 import { Rooms } from './sync/rooms.js';
 import { YjsEndpoint } from './sync/yjs-endpoint.js';
-import { SOCKET_IO_PATH, routeUpgrades } from './upgrade.js';
+import { SOCKET_IO_PATH, originAllowed, routeUpgrades } from './upgrade.js';
 
 export interface AppOptions {
   /** Use this store instead of opening the configured one (the caller closes it). */
@@ -40,6 +40,8 @@ export interface AppOptions {
   logger?: boolean;
   persistDelayMs?: number;
   compactAfterUpdates?: number;
+  /** Rejected lead updates per link a minute before the link waits (the fuzz test lifts it). */
+  rejectionsPerMinute?: number;
 }
 
 export interface Linli {
@@ -68,7 +70,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const log = (message: string, error?: unknown) => app.log.error({ err: error }, message);
   const store = options.store ?? await openStore(config);
-  const tokens = new Tokens(store);
+  const tokens = new Tokens(store, log);
   const merger = new MergeWorker();
   // Several processes serve the same boards through Redis (docs/multi-process.md).
   const relay = config.redisUrl ? await RedisRelay.connect(config.redisUrl, store, log) : undefined;
@@ -76,8 +78,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     idleMs: config.roomIdleMs, log, merge: (parts) => merger.merge(parts),
     persistDelayMs: options.persistDelayMs, compactAfterUpdates: options.compactAfterUpdates, relay,
   });
-  const yjs = new YjsEndpoint({ rooms, tokens, store, maxFrameBytes: config.maxFrameBytes, log });
-  const engine = new Engine({ maxHttpBufferSize: 64 * 1024, pingInterval: 20_000 });
+  const yjs = new YjsEndpoint({ rooms, tokens, store, maxFrameBytes: config.maxFrameBytes, rejectionsPerMinute: options.rejectionsPerMinute, log });
+  const engine = new Engine({
+    maxHttpBufferSize: 64 * 1024, pingInterval: 20_000,
+    // Long-polling requests from another site's page are refused like its websocket upgrades.
+    allowRequest: (req, callback) => callback(originAllowed(req, options.publicUrl) ? null : 'foreign origin', originAllowed(req, options.publicUrl)),
+  });
   const io = new SocketServer({ path: SOCKET_IO_PATH, serveClient: false });
   if (relay) io.adapter(relay.socketIoAdapter());
   io.bind(engine);
@@ -88,7 +94,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     view: (board) => displayView(board),
     key: ({ at: _at, ...rest }) => rest,
   });
-  routeUpgrades(app.server, yjs, engine);
+  routeUpgrades(app.server, yjs, engine, options.publicUrl);
   app.decorate('linli', { config, store, rooms, io, tokens });
 
   // engine.io's long-polling requests bypass Fastify's router.
@@ -117,6 +123,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const base = (req: FastifyRequest) => options.publicUrl ?? `${req.protocol}://${req.headers.host ?? 'localhost'}`;
   registerLinkRoutes(app, base);
+  registerAdminLinkRoutes(app, base);
   registerRequestRoutes(app);
   registerDataRoutes(app);
   registerSignupRoutes(app);
@@ -137,6 +144,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     engine.close();
   });
   app.addHook('onClose', async () => {
+    tokens.close();
     await merger.close();
     await relay?.close();
     if (!options.store) await store.close();

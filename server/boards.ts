@@ -8,6 +8,8 @@ import { hashToken, newToken } from './auth.js';
 import type { Store } from './store/store.js';
 
 export interface BoardLinks {
+  /** The admin page: names, issues and revokes the board's lead and display links. */
+  admin: string;
   lead: string;
   display: string;
   request: string;
@@ -18,20 +20,34 @@ export interface BoardLinks {
 
 export interface CreatedBoard {
   id: string;
+  adminToken: string;
   leadToken: string;
   displayToken: string;
   intakeToken: string;
   urls: BoardLinks;
 }
 
-export function boardLinks(base: string, id: string, t: { leadToken: string; displayToken: string; intakeToken: string }): BoardLinks {
+export function boardLinks(base: string, id: string, t: { adminToken: string; leadToken: string; displayToken: string; intakeToken: string }): BoardLinks {
   return {
-    lead: `${base}/b/${id}#${t.leadToken}`,
-    display: `${base}/d/${t.displayToken}`,
+    admin: adminUrl(base, id, t.adminToken),
+    lead: leadUrl(base, id, t.leadToken),
+    display: displayUrl(base, t.displayToken),
     request: `${base}/r/${id}#${t.intakeToken}`,
     join: `${base}/j/${id}#${t.intakeToken}`,
     status: `${base}/s/${t.displayToken}`,
   };
+}
+
+export function adminUrl(base: string, boardId: string, token: string): string {
+  return `${base}/a/${boardId}#${token}`;
+}
+
+export function leadUrl(base: string, boardId: string, token: string): string {
+  return `${base}/b/${boardId}#${token}`;
+}
+
+export function displayUrl(base: string, token: string): string {
+  return `${base}/d/${token}`;
 }
 
 export function volunteerUrl(base: string, token: string): string {
@@ -50,8 +66,9 @@ export async function createBoard(
   store: Store, input: { name: string; demo: boolean }, base: string,
 ): Promise<CreatedBoard> {
   const id = newId('', 12);
-  const tokens = { leadToken: newToken(), displayToken: newToken(), intakeToken: newToken() };
+  const tokens = { adminToken: newToken(), leadToken: newToken(), displayToken: newToken(), intakeToken: newToken() };
   await store.createBoard({ id, name: input.name }, [
+    { hash: hashToken(tokens.adminToken), boardId: id, role: 'admin', volunteerId: null, name: '管理员' },
     { hash: hashToken(tokens.leadToken), boardId: id, role: 'lead', volunteerId: null },
     { hash: hashToken(tokens.displayToken), boardId: id, role: 'display', volunteerId: null },
     { hash: hashToken(tokens.intakeToken), boardId: id, role: 'intake', volunteerId: null },

@@ -6,6 +6,12 @@ export const LIMITS = {
   /** Yjs: messages one lead socket may send per second, sustained, and in a burst (then 4429). */
   yjsMessagesPerSecond: 200,
   yjsMessageBurst: 600,
+  /**
+   * Yjs: rejected updates per link in a minute before that link is refused for the rest of the
+   * minute (4429). Each rejection costs a rebuild of the board's shadow copy (≈300 ms at 5,000
+   * cards); an honest lead's page reloads after one.
+   */
+  yjsRejectionsPerMinute: 5,
   /** Yjs awareness: one client's presence state, JSON characters (then 4413). */
   awarenessStateChars: 2 * 1024,
   /**

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     const board = await createBoard(store, { name: DEMO_NAME, demo: true }, base);
     const link = await issueVolunteerLink(store, board.id, DEMO_VOLUNTEER, base);
     const rows: DemoLinks = [
+      ['管理员 Admin (links)', board.urls.admin],
       ['负责人看板 Lead board', board.urls.lead],
       ['大屏 Display', board.urls.display],
       ['居民求助 Request form', board.urls.request],

@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'rateLimited',
   'internal',
   'notReady',           // the board is still syncing: nothing to change yet
+  'conflict',           // allowed in general, not now (revoking the board's last admin link)
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -29,6 +29,8 @@ export class DisplayFeed {
       if (error.data?.code === 'unauthorized' || error.data?.code === 'forbidden') this.refused = true;
       this.lost();
     });
+    // The link was revoked or demoted: the server cut this screen off and will refuse it.
+    this.socket.on('revoked', () => { this.refused = true; });
     this.socket.on('view', (view: DisplayView) => {
       this.view = view;
       this.updatedAt = Date.now();

@@ -10,8 +10,6 @@ import type { LiveData } from './namespaces.js';
 
 /** Changes within this window go out as one push (a lead dragging ten cards). */
 const PUSH_DELAY_MS = 25;
-/** How often live links are re-checked; with the token cache this cuts a revoked link off within 5 s. */
-const REVOCATION_SWEEP_MS = 1_000;
 
 export interface HubOptions<V> {
   /** The socket's view, or null if it has nothing left to see (it is then disconnected). */
@@ -32,7 +30,7 @@ interface BoardWatch {
 export class ProjectionHub<V> {
   private readonly boards = new Map<string, BoardWatch>();
   private readonly last = new WeakMap<Socket, string>();
-  private readonly sweep: NodeJS.Timeout;
+  private readonly unwatch: () => void;
 
   constructor(
     private readonly namespace: Namespace,
@@ -42,8 +40,8 @@ export class ProjectionHub<V> {
     private readonly options: HubOptions<V>,
   ) {
     namespace.on('connection', (socket) => void this.connect(socket));
-    this.sweep = setInterval(() => void this.sweepRevoked(), REVOCATION_SWEEP_MS);
-    this.sweep.unref();
+    // Every process hears of a revoked or changed link within seconds (server/auth.ts).
+    this.unwatch = tokens.onChange((hash) => void this.recheck(hash));
   }
 
   private async connect(socket: Socket): Promise<void> {
@@ -112,19 +110,22 @@ export class ProjectionHub<V> {
     socket.emit('view', view);
   }
 
-  private async sweepRevoked(): Promise<void> {
-    for (const socket of this.namespace.sockets.values()) {
-      const token: unknown = socket.handshake.auth?.token;
-      const principal = await this.tokens.resolve(typeof token === 'string' ? token : null).catch(() => undefined);
-      if (principal === null) {
-        socket.emit('revoked');
-        socket.disconnect(true);
-      }
+  /** A link changed: its sockets here are cut off unless it still has the same role. */
+  private async recheck(hash: string): Promise<void> {
+    const sockets = [...this.namespace.sockets.values()].filter((socket) => (socket.data as LiveData).principal?.hash === hash);
+    if (sockets.length === 0) return;
+    const token: unknown = sockets[0]!.handshake.auth?.token;
+    const principal = await this.tokens.resolve(typeof token === 'string' ? token : null).catch(() => undefined);
+    if (principal === undefined) return; // the database did not answer: the next poll tries again
+    for (const socket of sockets) {
+      if (principal && principal.role === (socket.data as LiveData).principal.role) continue;
+      socket.emit('revoked');
+      socket.disconnect(true);
     }
   }
 
   close(): void {
-    clearInterval(this.sweep);
+    this.unwatch();
     for (const watch of this.boards.values()) watch.stop();
     this.boards.clear();
   }

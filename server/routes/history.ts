@@ -45,11 +45,12 @@ function label(board: Board, map: string, id: string): string | null {
 
 const LANE_ACTIONS = new Set(['moved', 'assigned', 'unassigned', 'lead']);
 
-function present(board: Board, row: AuditRow): HistoryEntry {
+/** Who made a change: a volunteer's name for their commands, a lead link's name (set by the admin) for lead edits. */
+function present(board: Board, row: AuditRow, linkNames: Map<string, string>): HistoryEntry {
   const volunteer = (id: unknown) => (typeof id === 'string' ? board.volunteers.get(id)?.name ?? id : null);
   const entry: HistoryEntry = {
     id: row.id, at: row.at.toISOString(), actor: row.actor,
-    actorName: row.source === 'command' ? volunteer(row.actor) ?? row.actor : row.actor,
+    actorName: row.source === 'command' ? volunteer(row.actor) ?? row.actor : linkNames.get(row.actor) ?? `#${row.actor.slice(0, 6)}`,
     source: row.source, map: row.map, recordId: row.recordId, recordLabel: label(board, row.map, row.recordId),
     action: row.action, detail: row.detail,
   };
@@ -70,7 +71,9 @@ export function registerHistoryRoutes(app: FastifyInstance): void {
     const [map, recordId] = record ? record.split('/') : [undefined, undefined];
     const rows = await app.linli.store.listAudit(req.params.boardId, { map, recordId, limit, before });
     const board = (await app.linli.rooms.get(req.params.boardId)).board();
-    return reply.header('cache-control', 'no-store').send({ entries: rows.map((row) => present(board, row)) });
+    const linkNames = new Map<string, string>();
+    for (const link of await app.linli.store.listLinks(req.params.boardId)) if (link.name) linkNames.set(link.id, link.name);
+    return reply.header('cache-control', 'no-store').send({ entries: rows.map((row) => present(board, row, linkNames)) });
   });
 
   app.get<{ Params: Params }>('/api/boards/:boardId/versions', async (req, reply) => {

@@ -1,8 +1,11 @@
-// Leads issue and revoke volunteers' personal links from the board.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// Links. Leads issue and revoke volunteers' personal links from the board; the board's admin
+// names, issues, demotes and revokes lead, display and admin links from the admin page.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { readRecord } from '../../shared/doc.js';
 import { hashToken, newToken, type Principal } from '../auth.js';
-import { volunteerUrl } from '../boards.js';
+import { adminUrl, displayUrl, leadUrl, volunteerUrl } from '../boards.js';
+import type { LinkRow } from '../store/store.js';
 import { sendError } from '../errors.js';
 import type { Linli } from '../app.js';
 
@@ -40,5 +43,89 @@ export function registerLinkRoutes(app: FastifyInstance, base: (req: FastifyRequ
     if (lead.role !== 'lead' && lead.role !== 'admin') return sendError(reply, 403, 'forbidden', 'leads only');
     const revoked = await app.linli.store.revokeVolunteerTokens(req.params.boardId, req.params.volunteerId);
     return reply.send({ revoked });
+  });
+}
+
+const ISSUED_ROLES = ['admin', 'lead', 'display'] as const;
+const LinkName = z.string().trim().min(1, '请填写名称 a name is required').max(40);
+const NewLink = z.object({ role: z.enum(ISSUED_ROLES), name: LinkName }).strict();
+const LinkPatch = z.object({ role: z.enum(ISSUED_ROLES).optional(), name: LinkName.optional() }).strict()
+  .refine((patch) => patch.role !== undefined || patch.name !== undefined, 'nothing to change');
+type LinkParams = { boardId: string; linkId: string };
+
+function present(link: LinkRow) {
+  return {
+    id: link.id, role: link.role, name: link.name, volunteerId: link.volunteerId,
+    createdAt: link.createdAt.toISOString(), revokedAt: link.revokedAt?.toISOString() ?? null,
+  };
+}
+
+/** The admin page's endpoints: only an admin link of the board may call them. */
+export function registerAdminLinkRoutes(app: FastifyInstance, base: (req: FastifyRequest) => string): void {
+  const admin = async (req: FastifyRequest<{ Params: { boardId: string } }>, reply: FastifyReply): Promise<Principal | null> => {
+    const holder = await tokenHolder(app.linli, req);
+    if (!holder) {
+      sendError(reply, 401, 'unauthorized', 'an admin token for this board is required');
+      return null;
+    }
+    if (holder.role !== 'admin') {
+      sendError(reply, 403, 'forbidden', 'admins only');
+      return null;
+    }
+    return holder;
+  };
+  const liveAdmins = async (boardId: string) =>
+    (await app.linli.store.listLinks(boardId)).filter((link) => link.role === 'admin' && !link.revokedAt);
+
+  app.get<{ Params: { boardId: string } }>('/api/boards/:boardId/links', async (req, reply) => {
+    const holder = await admin(req, reply);
+    if (!holder) return reply;
+    const links = await app.linli.store.listLinks(req.params.boardId);
+    return reply.send({ you: holder.actor, links: links.map(present) });
+  });
+
+  app.post<{ Params: { boardId: string } }>('/api/boards/:boardId/links', async (req, reply) => {
+    if (!(await admin(req, reply))) return reply;
+    const body = NewLink.safeParse(req.body);
+    if (!body.success) return sendError(reply, 400, 'invalid', body.error.issues[0]?.message ?? 'invalid link');
+    const { boardId } = req.params;
+    const token = newToken();
+    const hash = hashToken(token);
+    await app.linli.store.addToken({ hash, boardId, role: body.data.role, volunteerId: null, name: body.data.name });
+    const url = body.data.role === 'admin' ? adminUrl(base(req), boardId, token)
+      : body.data.role === 'lead' ? leadUrl(base(req), boardId, token) : displayUrl(base(req), token);
+    const link = (await app.linli.store.listLinks(boardId)).find((row) => row.hash === hash)!;
+    return reply.status(201).send({ ...present(link), token, url });
+  });
+
+  app.patch<{ Params: LinkParams }>('/api/boards/:boardId/links/:linkId', async (req, reply) => {
+    if (!(await admin(req, reply))) return reply;
+    const patch = LinkPatch.safeParse(req.body);
+    if (!patch.success) return sendError(reply, 400, 'invalid', patch.error.issues[0]?.message ?? 'invalid change');
+    const { boardId, linkId } = req.params;
+    const before = (await app.linli.store.listLinks(boardId)).find((link) => link.id === linkId && !link.revokedAt);
+    if (!before) return sendError(reply, 404, 'notFound', `link ${linkId}`);
+    if (before.role === 'volunteer' || before.role === 'intake') return sendError(reply, 400, 'invalid', `a ${before.role} link keeps its role`);
+    if (before.role === 'admin' && patch.data.role && patch.data.role !== 'admin' && (await liveAdmins(boardId)).length <= 1) {
+      return sendError(reply, 409, 'conflict', 'the board would have no admin link left');
+    }
+    const link = await app.linli.store.updateLink(boardId, linkId, patch.data);
+    if (!link) return sendError(reply, 404, 'notFound', `link ${linkId}`);
+    app.linli.tokens.changed(link.hash);
+    return reply.send(present(link));
+  });
+
+  app.delete<{ Params: LinkParams }>('/api/boards/:boardId/links/:linkId', async (req, reply) => {
+    if (!(await admin(req, reply))) return reply;
+    const { boardId, linkId } = req.params;
+    const target = (await app.linli.store.listLinks(boardId)).find((link) => link.id === linkId && !link.revokedAt);
+    if (!target) return sendError(reply, 404, 'notFound', `link ${linkId}`);
+    if (target.role === 'admin' && (await liveAdmins(boardId)).length <= 1) {
+      return sendError(reply, 409, 'conflict', 'the board would have no admin link left');
+    }
+    const hash = await app.linli.store.revokeLink(boardId, linkId);
+    if (!hash) return sendError(reply, 404, 'notFound', `link ${linkId}`);
+    app.linli.tokens.changed(hash);
+    return reply.send({ revoked: true });
   });
 }

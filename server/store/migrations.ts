@@ -70,6 +70,13 @@ const MIGRATIONS: string[] = [
   );
   create index board_versions_board on board_versions (board_id, at);
   `,
+  // Roles and links (#7): links carry a name, and every revocation or role change stamps
+  // changed_at so every process can cut off the link's live connections within seconds.
+  `
+  alter table tokens add column name text;
+  alter table tokens add column changed_at timestamptz not null default now();
+  create index tokens_changed on tokens (changed_at);
+  `,
 ];
 
 /** Brings the schema up to date. Serialised by an advisory lock so several processes may start at once. */

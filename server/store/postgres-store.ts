@@ -1,7 +1,8 @@
 import type { Sql } from 'postgres';
 import type {
-  AuditQuery, AuditRow, BoardRow, CompactResult, LogEntry, Role, ShiftRow, Store, StoredDoc, TokenRow, VersionRow,
+  AuditQuery, AuditRow, BoardRow, CompactResult, LinkRow, LogEntry, Role, ShiftRow, Store, StoredDoc, TokenRow, VersionRow,
 } from './store.js';
+import { linkId } from './store.js';
 
 /** First key of the compaction advisory locks (the second is the board); migrations use 7450001. */
 const COMPACTION_LOCK = 7450002;
@@ -9,9 +10,14 @@ const COMPACTION_LOCK = 7450002;
 const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 const view = (data: Buffer): Uint8Array => new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 
-interface TokenDbRow { hash: string; board_id: string; role: string; volunteer_id: string | null }
+interface TokenDbRow { hash: string; board_id: string; role: string; volunteer_id: string | null; name: string | null }
 const token = (row: TokenDbRow): TokenRow => ({
-  hash: row.hash, boardId: row.board_id, role: row.role as Role, volunteerId: row.volunteer_id,
+  hash: row.hash, boardId: row.board_id, role: row.role as Role, volunteerId: row.volunteer_id, name: row.name,
+});
+interface LinkDbRow { hash: string; role: string; name: string | null; volunteer_id: string | null; created_at: Date; revoked_at: Date | null }
+const link = (row: LinkDbRow): LinkRow => ({
+  id: linkId(row.hash), hash: row.hash, role: row.role as Role, name: row.name, volunteerId: row.volunteer_id,
+  createdAt: row.created_at, revokedAt: row.revoked_at,
 });
 
 /** The store over postgres.js; the same code serves PGlite (through pglite-socket) and Postgres. */
@@ -26,7 +32,7 @@ export class PostgresStore implements Store {
     await this.sql.begin(async (tx) => {
       await tx`insert into boards (id, name) values (${board.id}, ${board.name})`;
       for (const t of tokens) {
-        await tx`insert into tokens (hash, board_id, role, volunteer_id) values (${t.hash}, ${t.boardId}, ${t.role}, ${t.volunteerId})`;
+        await tx`insert into tokens (hash, board_id, role, volunteer_id, name) values (${t.hash}, ${t.boardId}, ${t.role}, ${t.volunteerId}, ${t.name ?? null})`;
       }
       if (initial) {
         await tx`insert into doc_updates (board_id, data, actor) values (${board.id}, ${bytes(initial.data)}, ${initial.actor})`;
@@ -48,26 +54,59 @@ export class PostgresStore implements Store {
   }
 
   async addToken(t: TokenRow): Promise<void> {
-    await this.sql`insert into tokens (hash, board_id, role, volunteer_id) values (${t.hash}, ${t.boardId}, ${t.role}, ${t.volunteerId})`;
+    await this.sql`insert into tokens (hash, board_id, role, volunteer_id, name) values (${t.hash}, ${t.boardId}, ${t.role}, ${t.volunteerId}, ${t.name ?? null})`;
   }
 
   async findToken(hash: string): Promise<TokenRow | null> {
     const rows = await this.sql<TokenDbRow[]>`
-      select hash, board_id, role, volunteer_id from tokens where hash = ${hash} and revoked_at is null`;
+      select hash, board_id, role, volunteer_id, name from tokens where hash = ${hash} and revoked_at is null`;
     return rows[0] ? token(rows[0]) : null;
   }
 
   async revokeToken(hash: string): Promise<boolean> {
-    const rows = await this.sql`update tokens set revoked_at = now() where hash = ${hash} and revoked_at is null returning hash`;
+    const rows = await this.sql`update tokens set revoked_at = now(), changed_at = now() where hash = ${hash} and revoked_at is null returning hash`;
     return rows.length > 0;
   }
 
   async revokeVolunteerTokens(boardId: string, volunteerId: string): Promise<number> {
     const rows = await this.sql`
-      update tokens set revoked_at = now()
+      update tokens set revoked_at = now(), changed_at = now()
       where board_id = ${boardId} and volunteer_id = ${volunteerId} and role = 'volunteer' and revoked_at is null
       returning hash`;
     return rows.length;
+  }
+
+  async listLinks(boardId: string): Promise<LinkRow[]> {
+    const rows = await this.sql<LinkDbRow[]>`
+      select hash, role, name, volunteer_id, created_at, revoked_at from tokens
+      where board_id = ${boardId} order by created_at desc, hash`;
+    return rows.map(link);
+  }
+
+  async revokeLink(boardId: string, id: string): Promise<string | null> {
+    const rows = await this.sql<{ hash: string }[]>`
+      update tokens set revoked_at = now(), changed_at = now()
+      where board_id = ${boardId} and left(hash, 12) = ${id} and revoked_at is null returning hash`;
+    return rows[0]?.hash ?? null;
+  }
+
+  async updateLink(boardId: string, id: string, patch: { role?: Role; name?: string | null }): Promise<LinkRow | null> {
+    const rows = await this.sql<LinkDbRow[]>`
+      update tokens set
+        role = coalesce(${patch.role ?? null}, role),
+        name = case when ${patch.name !== undefined} then ${patch.name ?? null} else name end,
+        changed_at = now()
+      where board_id = ${boardId} and left(hash, 12) = ${id} and revoked_at is null
+      returning hash, role, name, volunteer_id, created_at, revoked_at`;
+    return rows[0] ? link(rows[0]) : null;
+  }
+
+  async changedTokens(since: Date | null): Promise<{ changes: { hash: string; at: Date }[]; now: Date }> {
+    const [clock] = await this.sql<{ now: Date }[]>`select now() as now`;
+    if (!since) return { changes: [], now: clock!.now };
+    const rows = await this.sql<{ hash: string; changed_at: Date }[]>`
+      select hash, changed_at from tokens where changed_at > ${since}`;
+    return { changes: rows.map((row) => ({ hash: row.hash, at: row.changed_at })), now: clock!.now };
   }
 
   async appendUpdates(boardId: string, entries: LogEntry[]): Promise<void> {

@@ -7,7 +7,24 @@ export interface TokenRow {
   boardId: string;
   role: Role;
   volunteerId: string | null;
+  /** Who the link is for ("王阿姨", "测试点电视"), shown in presence and history; null = unnamed. */
+  name?: string | null;
 }
+
+/** A link as the admin page lists it: never the token, only its public id (the actor in history). */
+export interface LinkRow {
+  id: string;
+  /** The token's hash (server-side only: it finds the link's live connections). */
+  hash: string;
+  role: Role;
+  name: string | null;
+  volunteerId: string | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** The public id of a link: the first 12 hex digits of its hash (also the actor of its changes). */
+export const linkId = (hash: string): string => hash.slice(0, 12);
 
 export interface BoardRow {
   id: string;
@@ -87,6 +104,14 @@ export interface Store {
   revokeToken(hash: string): Promise<boolean>;
   /** Revokes every live link of one volunteer; resolves how many. */
   revokeVolunteerTokens(boardId: string, volunteerId: string): Promise<number>;
+  /** Every link of a board, newest first, revoked ones included. */
+  listLinks(boardId: string): Promise<LinkRow[]>;
+  /** Revokes one live link by its public id; resolves its hash, or null if there is none. */
+  revokeLink(boardId: string, id: string): Promise<string | null>;
+  /** Renames a live link or changes its role (a demotion); null if there is no such live link. */
+  updateLink(boardId: string, id: string, patch: { role?: Role; name?: string | null }): Promise<LinkRow | null>;
+  /** Tokens revoked or changed after `since` (database clock; null = none), and the database's now, read first. */
+  changedTokens(since: Date | null): Promise<{ changes: { hash: string; at: Date }[]; now: Date }>;
   /** Appends in one statement (a group commit); resolves once committed. */
   appendUpdates(boardId: string, entries: LogEntry[]): Promise<void>;
   loadDoc(boardId: string): Promise<StoredDoc>;

@@ -23,6 +23,8 @@ import { keepVersions } from './versions.js';
 /** A lead's connection as the room sees it; the websocket layer implements it. */
 export interface Peer {
   readonly actor: string;
+  /** The name the admin gave the peer's link; null for an unnamed link (the client's own name is shown). */
+  readonly name?: string | null;
   send(message: Uint8Array): void;
   close(code: number, reason: string): void;
 }
@@ -59,6 +61,29 @@ const RELAY_COMPLETING: Origin = { source: 'system', actor: 'relay' };
 const MAX_RETRY_MS = 5_000;
 
 export class MalformedMessage extends Error {}
+
+const COLOR = /^#[0-9a-fA-F]{6}$/;
+
+/**
+ * Presence says who a lead is, so the server writes it: the link's name (or, for an unnamed
+ * link, the name the lead typed, marked as unverified) and the link's id. The rest of the state
+ * (dragging, editing) is the client's.
+ */
+function stamp(peer: Peer, state: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(state);
+  } catch {
+    throw new MalformedMessage('presence state is not JSON');
+  }
+  if (value === null) return state; // the peer went away
+  if (typeof value !== 'object' || Array.isArray(value)) throw new MalformedMessage('presence state is not an object');
+  const claimed = (value as { user?: { name?: unknown; color?: unknown } }).user;
+  const typed = typeof claimed?.name === 'string' ? claimed.name.trim().slice(0, 40) : '';
+  const color = typeof claimed?.color === 'string' && COLOR.test(claimed.color) ? claimed.color : '#868e96';
+  const name = peer.name ?? null;
+  return JSON.stringify({ ...value, user: { name: name ?? typed, color, link: peer.actor, verified: name !== null } });
+}
 
 function isPeer(origin: unknown): origin is Peer {
   return typeof origin === 'object' && origin !== null && 'send' in origin && 'actor' in origin;
@@ -261,7 +286,7 @@ export class Room {
       if (state.length > LIMITS.awarenessStateChars) throw new AwarenessTooLarge(`presence state over ${LIMITS.awarenessStateChars} characters`);
       if (own.has(client) || (own.size === 0 && !this.claimed(client))) {
         own.add(client);
-        kept.push([client, clock, state]);
+        kept.push([client, clock, stamp(peer, state)]);
       }
     }
     if (kept.length === 0) return null;

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CLOSE } from '../../shared/errors.js';
-import type { Tokens } from '../auth.js';
+import type { Principal, Tokens } from '../auth.js';
 import type { Store } from '../store/store.js';
 import { AwarenessTooLarge, LIMITS } from '../limits.js';
 import { RejectedUpdate } from './update-guard.js';
@@ -21,10 +21,14 @@ export interface YjsEndpointOptions {
   tokens: Tokens;
   store: Store;
   maxFrameBytes: number;
+  /** Rejected updates per link a minute before it is refused (default LIMITS.yjsRejectionsPerMinute). */
+  rejectionsPerMinute?: number;
   log(message: string, error?: unknown): void;
 }
 
-type Admission = { ok: true; room: Room; actor: string } | { ok: false; code: number; reason: string };
+type Admission = { ok: true; room: Room; principal: Principal } | { ok: false; code: number; reason: string };
+
+const LEADS = new Set(['lead', 'admin']);
 
 /** A close reason fits 123 bytes of UTF-8. */
 function reasonOf(text: string): string {
@@ -58,11 +62,46 @@ export class YjsEndpoint {
   private readonly wss: WebSocketServer;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly alive = new WeakSet<WebSocket>();
+  /** Live sockets by the hash of the link they came in with: a revocation closes them. */
+  private readonly byLink = new Map<string, Set<WebSocket>>();
+  private readonly unwatch: () => void;
 
   constructor(private readonly options: YjsEndpointOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false });
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
     this.heartbeat.unref();
+    this.unwatch = options.tokens.onChange((hash) => void this.recheck(hash));
+  }
+
+  /** A link changed: its sockets stay only if it is still a lead link of the same board. */
+  private async recheck(hash: string): Promise<void> {
+    const sockets = this.byLink.get(hash);
+    if (!sockets) return;
+    const [first] = sockets;
+    const token = first ? this.tokenOf.get(first) : undefined;
+    const principal = await this.options.tokens.resolve(token).catch(() => undefined);
+    if (principal === undefined) return; // the database did not answer: the next poll tries again
+    for (const ws of sockets) {
+      if (!principal) ws.close(CLOSE.badToken, 'link revoked');
+      else if (!LEADS.has(principal.role)) ws.close(CLOSE.wrongRole, 'lead link required');
+    }
+  }
+
+  private readonly tokenOf = new WeakMap<WebSocket, string>();
+  /** Rejected updates per link hash in the current minute: a link over the limit waits it out. */
+  private rejections = new Map<string, number>();
+  private rejectionsSince = Date.now();
+
+  private rejected(hash: string): void {
+    this.rejections.set(hash, (this.rejections.get(hash) ?? 0) + 1);
+  }
+
+  private overRejections(hash: string): boolean {
+    if (Date.now() - this.rejectionsSince > 60_000) {
+      this.rejections = new Map();
+      this.rejectionsSince = Date.now();
+    }
+    return (this.rejections.get(hash) ?? 0) >= (this.options.rejectionsPerMinute ?? LIMITS.yjsRejectionsPerMinute);
   }
 
   /** Admits first (token, board, load), then completes the upgrade and closes with a code if refused. */
@@ -70,7 +109,7 @@ export class YjsEndpoint {
     void this.admit(req).then((admission) => {
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         if (!admission.ok) ws.close(admission.code, admission.reason);
-        else this.accept(ws, admission.room, admission.actor);
+        else this.accept(ws, admission.room, admission.principal, new URL(req.url ?? '/', 'http://localhost').searchParams.get('token')!);
       });
     });
   }
@@ -83,21 +122,25 @@ export class YjsEndpoint {
       if (!principal || !BOARD_ID.test(boardId) || principal.boardId !== boardId) {
         return { ok: false, code: CLOSE.badToken, reason: 'bad token' };
       }
-      if (principal.role !== 'lead' && principal.role !== 'admin') {
+      if (!LEADS.has(principal.role)) {
         return { ok: false, code: CLOSE.wrongRole, reason: 'lead token required' };
+      }
+      if (this.overRejections(principal.hash)) {
+        return { ok: false, code: CLOSE.rateLimited, reason: 'too many rejected updates: wait a minute' };
       }
       // A loaded room is a board that exists: a reconnect storm does not ask the database again.
       if (!this.options.rooms.has(boardId) && !(await this.options.store.getBoard(boardId))) return { ok: false, code: CLOSE.unknownBoard, reason: 'no such board' };
-      return { ok: true, room: await this.options.rooms.get(boardId), actor: principal.actor };
+      return { ok: true, room: await this.options.rooms.get(boardId), principal };
     } catch (error) {
       this.options.log('yjs: could not admit a connection', error);
       return { ok: false, code: CLOSE.loadFailed, reason: 'board unavailable, retrying' };
     }
   }
 
-  private accept(ws: WebSocket, room: Room, actor: string): void {
+  private accept(ws: WebSocket, room: Room, principal: Principal, token: string): void {
     const peer: Peer = {
-      actor,
+      actor: principal.actor,
+      name: principal.name,
       send: (message) => {
         if (ws.readyState !== ws.OPEN) return;
         if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -119,14 +162,26 @@ export class YjsEndpoint {
         room.handleMessage(peer, toBytes(data));
       } catch (error) {
         // Bad input from one socket closes that socket; the room and its other peers go on.
-        if (error instanceof RejectedUpdate) ws.close(CLOSE.rejected, reasonOf(`rejected: ${error.message}`));
+        if (error instanceof RejectedUpdate) {
+          this.rejected(principal.hash);
+          ws.close(CLOSE.rejected, reasonOf(`rejected: ${error.message}`));
+        }
         else if (error instanceof AwarenessTooLarge) ws.close(CLOSE.tooLarge, reasonOf(error.message));
         else ws.close(CLOSE.malformed, 'malformed message');
       }
     });
     // ws closes the socket itself on protocol errors (1009 for an oversized frame, 1002…).
     ws.on('error', () => {});
-    ws.on('close', () => room.removePeer(peer));
+    ws.on('close', () => {
+      room.removePeer(peer);
+      const sockets = this.byLink.get(principal.hash);
+      sockets?.delete(ws);
+      if (sockets?.size === 0) this.byLink.delete(principal.hash);
+    });
+    this.tokenOf.set(ws, token);
+    const sockets = this.byLink.get(principal.hash) ?? new Set<WebSocket>();
+    sockets.add(ws);
+    this.byLink.set(principal.hash, sockets);
     room.addPeer(peer);
   }
 
@@ -143,6 +198,7 @@ export class YjsEndpoint {
 
   close(): void {
     clearInterval(this.heartbeat);
+    this.unwatch();
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
   }

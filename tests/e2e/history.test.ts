@@ -65,7 +65,7 @@ describe.skipIf(!hasChromium)('history and restore in Chromium', () => {
     const line = drawer.locator('[data-card-history] [data-action="moved"]').first();
     await line.waitFor({ timeout: 10_000 });
     const text = (await line.textContent())!;
-    expect(text).toContain(`${actor} 把任务移给 ${to.name}`);
+    expect(text).toContain(`#${actor.slice(0, 6)} 把任务移给 ${to.name}`);
     expect(text).toMatch(/· \d{2}:\d{2}/);
     await drawer.getByRole('button', { name: '关闭' }).click();
 
@@ -81,7 +81,7 @@ describe.skipIf(!hasChromium)('history and restore in Chromium', () => {
     await page.locator(`[data-lane="${from}"] [data-task-id="${card.id}"]`).waitFor({ timeout: 5_000 });
     await waitFor(() => readBoard(other.doc).tasks.get(card.id)?.slot.assigneeId === from, 'the restore on the other lead');
     await panel.locator('[data-action="restored"]').first().waitFor({ timeout: 10_000 });
-    expect(await panel.locator('[data-action="restored"]').first().textContent()).toContain(`${actor} 把看板恢复到`);
+    expect(await panel.locator('[data-action="restored"]').first().textContent()).toContain(`#${actor.slice(0, 6)} 把看板恢复到`);
     await context.close();
   });
 });

@@ -95,6 +95,34 @@ describe.each(BACKENDS)('update guard and limits on $name', ({ open }) => {
     expect(kept.tasks.size).toBe(before.tasks.size + 1);
   }
 
+  it('a link whose updates keep being rejected waits out the minute (4429); other links carry on', async () => {
+    for (let i = 0; i < LIMITS.yjsRejectionsPerMinute; i++) {
+      const attempt = connectLead(server.wsUrl, board.id, board.leadToken);
+      await whenSynced(attempt);
+      const closed = closedWith(attempt);
+      recordMap(attempt.doc, 'tasks').get(taskId)!.set('priority', 'bogus');
+      expect((await closed).code).toBe(CLOSE.rejected);
+      attempt.destroy();
+    }
+    const refused = connectLead(server.wsUrl, board.id, board.leadToken);
+    const { code, reason } = await closedWith(refused);
+    refused.destroy();
+    expect(code).toBe(CLOSE.rateLimited);
+    expect(reason).toMatch(/rejected updates/);
+    // A lead on another link of the board is not held up, nor is the one already connected.
+    const res = await fetch(`${server.url}/api/boards/${board.id}/links`, {
+      method: 'POST', headers: { authorization: `Bearer ${board.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'lead', name: '王阿姨' }),
+    });
+    const other = connectLead(server.wsUrl, board.id, ((await res.json()) as { token: string }).token);
+    await whenSynced(other);
+    const created = createTask(other.doc, { title: '另一条链接', kind: 'other', priority: 'normal' }, lead);
+    expect(created.ok).toBe(true);
+    await other.save.whenSaved();
+    await waitFor(() => created.ok && readBoard(honest.doc).tasks.has(created.value), 'the other link\'s card at the connected lead');
+    other.destroy();
+  });
+
   it('rejects a record that would no longer parse', async () => {
     await expectRejected((doc) => recordMap(doc, 'tasks').get(taskId)!.set('priority', 'super-urgent'), /invalid tasks\//);
   });

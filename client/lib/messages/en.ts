@@ -4,6 +4,7 @@ import { en as cases } from './cases.js';
 import { en as data } from './data.js';
 import { en as report } from './report.js';
 import { en as history } from './history.js';
+import { en as admin } from './admin.js';
 
 type FeatureKey = keyof typeof signup | keyof typeof cases | keyof typeof data | keyof typeof report | keyof typeof history;
 
@@ -287,9 +288,10 @@ const core: Omit<Messages, FeatureKey> = {
   "error.notAssignee": "This task is not yours",
   "error.unauthorized": "Invalid link",
   "error.forbidden": "Not allowed",
+  "error.conflict": "Not possible right now",
   "error.tooLarge": "Too long",
   "error.rateLimited": "Too many actions, try again shortly",
   "error.internal": "Something went wrong, try again",
   "error.notReady": "The board is still syncing — try again in a moment",
 };
-export const en: Messages = { ...core, ...signup, ...cases, ...data, ...report, ...history };
+export const en: Messages = { ...core, ...signup, ...cases, ...data, ...report, ...history, ...admin };

@@ -3,6 +3,7 @@ import { zh as cases } from './cases.js';
 import { zh as data } from './data.js';
 import { zh as report } from './report.js';
 import { zh as history } from './history.js';
+import { zh as admin } from './admin.js';
 
 // The core catalog; each feature keeps its own strings in a file beside this one.
 const core = {
@@ -285,10 +286,11 @@ const core = {
   "error.notAssignee": "这不是你的任务",
   "error.unauthorized": "链接无效",
   "error.forbidden": "没有权限",
+  "error.conflict": "现在不能这样做",
   "error.tooLarge": "内容太长",
   "error.rateLimited": "操作太频繁，请稍后再试",
   "error.internal": "出错了，请重试",
   "error.notReady": "看板正在同步，请稍等片刻再操作",
 };
-export const zh = { ...core, ...signup, ...cases, ...data, ...report, ...history };
+export const zh = { ...core, ...signup, ...cases, ...data, ...report, ...history, ...admin };
 export type Messages = { [K in keyof typeof zh]: string };
