@@ -4,7 +4,7 @@
 // board; a card carries only what its volunteer needs to do it (docs/document.md "cases").
 import type * as Y from 'yjs';
 import { z } from 'zod';
-import { getRecord, insertRecord, readBoard, readRecord, setFields, type Board } from './doc.js';
+import { getRecord, insertRecord, readBoard, readRecord, recordMap, setFields, type Board } from './doc.js';
 import { fail, ok, type Result } from './errors.js';
 import { newId } from './ids.js';
 import { createTask, type Origin } from './mutations.js';
@@ -231,6 +231,9 @@ export function generateDueCards(
   if (cards.length === 0) return created;
   doc.transact(() => {
     for (const due of cards) {
+      // A record under the key that does not parse (so `board` left it out) is not overwritten:
+      // it is a lead's to repair, and rewriting it would hide what happened.
+      if (recordMap(doc, 'tasks').has(due.taskId)) continue;
       const result = createTask(doc, {
         id: due.taskId, title: due.title, kind: due.kind, priority: due.priority, buildingId: due.buildingId,
         room: due.room, notes: due.notes, assigneeId: due.assigneeId, need: due.need, contact: due.contact,

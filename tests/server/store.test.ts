@@ -42,7 +42,7 @@ describe.each(BACKENDS)('store contract on $name', ({ open }) => {
       { hash: 'h-vol', boardId: 'b1', role: 'volunteer', volunteerId: 'v1' },
     ], { data: initial, actor: 'seed' });
     expect(await store.getBoard('b1')).toMatchObject({ id: 'b1', name: '梧桐苑' });
-    expect(await store.findToken('h-vol')).toEqual({ hash: 'h-vol', boardId: 'b1', role: 'volunteer', volunteerId: 'v1' });
+    expect(await store.findToken('h-vol')).toEqual({ hash: 'h-vol', boardId: 'b1', role: 'volunteer', volunteerId: 'v1', name: null });
     expect(replay((await store.loadDoc('b1')).parts)).toEqual({ name: '梧桐苑' });
   });
 
@@ -101,6 +101,58 @@ describe.each(BACKENDS)('store contract on $name', ({ open }) => {
     const loaded = replay((await store.loadDoc('b2')).parts);
     expect(loaded).toMatchObject({ a: 1, late: 'kept' });
     expect(loaded).toEqual(doc.getMap('m').toJSON());
+  });
+
+  it('a load racing compactions always sees every row committed before it began', async () => {
+    const doc = new Y.Doc();
+    await store.createBoard({ id: 'race', name: 'race' }, [], { data: mapUpdate(doc, 'k0', 0), actor: 'seed' });
+    let committed = 1;
+    let failures = 0;
+    let stop = false;
+    const writer = (async () => {
+      for (let i = 1; i <= 120; i++) {
+        await store.appendUpdates('race', [{ data: mapUpdate(doc, `k${i}`, i), actor: 'w' }]);
+        committed = i + 1;
+      }
+      stop = true;
+    })();
+    const compactor = (async () => {
+      while (!stop) await store.compact('race', (parts) => Y.mergeUpdates(parts));
+    })();
+    let loads = 0;
+    const loader = (async () => {
+      while (!stop) {
+        const before = committed;
+        const keys = Object.keys(replay((await store.loadDoc('race')).parts)).length;
+        if (keys < before) failures++;
+        loads++;
+      }
+    })();
+    await Promise.all([writer, compactor, loader]);
+    expect(loads).toBeGreaterThan(10);
+    expect(failures).toBe(0);
+    expect(Object.keys(replay((await store.loadDoc('race')).parts)).length).toBe(121);
+  });
+
+  it('lists, renames, demotes and revokes links, and reports what changed since a time', async () => {
+    await store.createBoard({ id: 'links', name: 'links' }, [
+      { hash: 'a'.repeat(64), boardId: 'links', role: 'admin', volunteerId: null, name: '管理员' },
+      { hash: 'b'.repeat(64), boardId: 'links', role: 'lead', volunteerId: null },
+    ], null);
+    const { now: start } = await store.changedTokens(null);
+    const links = await store.listLinks('links');
+    expect(links.map((l) => [l.id, l.role, l.name, l.revokedAt]).sort()).toEqual([
+      ['aaaaaaaaaaaa', 'admin', '管理员', null], ['bbbbbbbbbbbb', 'lead', null, null],
+    ]);
+    expect(await store.updateLink('links', 'bbbbbbbbbbbb', { name: '王阿姨', role: 'display' })).toMatchObject({ role: 'display', name: '王阿姨' });
+    expect(await store.findToken('b'.repeat(64))).toMatchObject({ role: 'display', name: '王阿姨' });
+    expect(await store.revokeLink('links', 'bbbbbbbbbbbb')).toBe('b'.repeat(64));
+    expect(await store.revokeLink('links', 'bbbbbbbbbbbb')).toBeNull();
+    expect(await store.updateLink('links', 'bbbbbbbbbbbb', { name: 'x' })).toBeNull();
+    expect(await store.findToken('b'.repeat(64))).toBeNull();
+    const { changes } = await store.changedTokens(start);
+    expect(changes.map((c) => c.hash)).toEqual(['b'.repeat(64)]);
+    expect((await store.listLinks('links')).find((l) => l.id === 'bbbbbbbbbbbb')!.revokedAt).toBeInstanceOf(Date);
   });
 
   it('two compactions at once lose nothing', async () => {

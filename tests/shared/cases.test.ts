@@ -180,6 +180,17 @@ describe('generation is idempotent', () => {
     expect(generateDueCards(doc, at('2022-04-09', 8), ORIGIN)).toEqual([cardTaskId('c1:checkIn:2022-04-09')]);
   });
 
+  it('a record under a card\'s key that no longer parses is left for a lead, not overwritten', () => {
+    const doc = board();
+    add(doc, { id: 'c1', category: 'elderlyAlone', room: '101' });
+    const key = cardTaskId('c1:checkIn:2022-04-08');
+    const broken = new Y.Map<unknown>([['title', '坏掉的卡片'], ['contact', '原来的联系人']]);
+    doc.getMap('tasks').set(key, broken);
+    expect(readBoard(doc).problems.map((p) => p.id)).toContain(key);
+    expect(generateDueCards(doc, NOW, ORIGIN)).toEqual([]);
+    expect((doc.getMap('tasks').get(key) as Y.Map<unknown>).toJSON()).toEqual({ title: '坏掉的卡片', contact: '原来的联系人' });
+  });
+
   it('two lead browsers generating at once converge on one card per key', () => {
     const a = board(1);
     add(a, { id: 'c1', category: 'elderlyAlone', room: '101' });

@@ -6,7 +6,7 @@ import { en as report } from './report.js';
 import { en as history } from './history.js';
 import { en as admin } from './admin.js';
 
-type FeatureKey = keyof typeof signup | keyof typeof cases | keyof typeof data | keyof typeof report | keyof typeof history;
+type FeatureKey = keyof typeof signup | keyof typeof cases | keyof typeof data | keyof typeof report | keyof typeof history | keyof typeof admin;
 
 const core: Omit<Messages, FeatureKey> = {
   appName: 'Linli',
