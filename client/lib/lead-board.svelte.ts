@@ -38,6 +38,8 @@ const PROBLEMS: Record<number, BoardProblem> = {
 export interface Peer {
   clientId: number;
   name: string;
+  /** The server wrote the name from the lead's own named link (else it is what they typed). */
+  verified: boolean;
   color: string;
   dragging: string | null;
   editing: string | null;
@@ -231,6 +233,7 @@ export class LeadBoard {
       peers.push({
         clientId,
         name: String(state.user.name ?? '?').slice(0, 32),
+        verified: state.user.verified === true,
         color: String(state.user.color ?? '#888'),
         dragging: typeof state.dragging === 'string' ? state.dragging : null,
         editing: typeof state.editing === 'string' ? state.editing : null,

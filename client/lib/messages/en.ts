@@ -241,6 +241,7 @@ const core: Omit<Messages, FeatureKey> = {
   "error.notFound": "Record not found",
   "error.illegalTransition": "That status is not allowed here",
   leadsOnline: "Leads online",
+  peerUnverified: "{name} (name typed in, shared link)",
   "kind.callDown": "Call-down",
   "kind.doorSampling": "Door sampling",
   "kind.antigenKits": "Antigen kits",

@@ -239,6 +239,7 @@ const core = {
   "error.notFound": "找不到该记录",
   "error.illegalTransition": "不能改为这个状态",
   leadsOnline: "在线负责人",
+  peerUnverified: "{name}（自填名字，共用链接）",
   "kind.callDown": "喊楼",
   "kind.doorSampling": "上门采样",
   "kind.antigenKits": "抗原发放",
