@@ -12,6 +12,11 @@ export const LIMITS = {
    * cards); an honest lead's page reloads after one.
    */
   yjsRejectionsPerMinute: 5,
+  /**
+   * Yjs: a lead's updates held because they build on changes it has not sent yet (its sync step
+   * 2 is on its way); over this they are rejected (4422, "depends on changes…").
+   */
+  heldUpdateBytes: 4 * 1024 * 1024,
   /** Yjs awareness: one client's presence state, JSON characters (then 4413). */
   awarenessStateChars: 2 * 1024,
   /**

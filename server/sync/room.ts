@@ -13,7 +13,7 @@ import type { LogEntry, Store } from '../store/store.js';
 import { BoardCache } from '../../shared/board-cache.js';
 import type { Board } from '../../shared/doc.js';
 import { enforceBoardRules } from './board-rules.js';
-import { UpdateGuard } from './update-guard.js';
+import { RejectedUpdate, UpdateGuard } from './update-guard.js';
 import { AwarenessTooLarge, LIMITS } from '../limits.js';
 import { logShifts } from './shift-log.js';
 import { scheduleCaseCards } from './case-cards.js';
@@ -114,6 +114,8 @@ export class Room {
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   /** Checks every lead update against the schema and limits before the board keeps it. */
   private readonly guard = new UpdateGuard(this.doc);
+  /** Per peer: its updates that build on changes it has not sent yet (see handleSync). */
+  private readonly held = new Map<Peer, Uint8Array>();
   readonly peers = new Map<Peer, Set<number>>();
   /** Accepted updates not yet committed, with the peer each came from. */
   private pending: (LogEntry & { from: Peer | null })[] = [];
@@ -214,6 +216,7 @@ export class Room {
     if (!clients) return;
     this.peers.delete(peer);
     this.joined.delete(peer);
+    this.held.delete(peer);
     if (clients.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...clients], null);
     if (this.idle) this.options.onEmpty(this);
   }
@@ -264,8 +267,21 @@ export class Room {
     } catch {
       throw new MalformedMessage('undecodable update');
     }
-    this.guard.check(update, this.peers.get(peer));
-    Y.applyUpdate(this.doc, update, peer);
+    // A lead's edit can arrive before the offline changes it builds on (they come in its sync
+    // step 2, one round trip later): it is held, unapplied, and checked again merged with what
+    // the lead sends next. It is not acknowledged meanwhile, so a lead that leaves resends it.
+    const held = this.held.get(peer);
+    const candidate = held ? Y.mergeUpdates([held, update]) : update;
+    if (this.guard.check(candidate, this.peers.get(peer)) === 'pending') {
+      if (candidate.byteLength > LIMITS.heldUpdateBytes) {
+        this.held.delete(peer);
+        throw new RejectedUpdate('depends on changes the server does not have');
+      }
+      this.held.set(peer, candidate);
+      return;
+    }
+    this.held.delete(peer);
+    Y.applyUpdate(this.doc, candidate, peer);
   }
 
   /**

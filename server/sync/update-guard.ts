@@ -44,8 +44,13 @@ export class UpdateGuard {
     if (this.shadow) Y.applyUpdate(this.shadow, update);
   };
 
-  /** Throws RejectedUpdate (with the reason) if the board must not keep `update`. */
-  check(update: Uint8Array, ownClients: ReadonlySet<number> = new Set()): void {
+  /**
+   * Throws RejectedUpdate (with the reason) if the board must not keep `update`. Answers
+   * 'pending' if it builds on changes the server does not have yet (a lead that edits while its
+   * offline changes are still on their way in the sync): nothing of it may be applied then; the
+   * caller holds it and checks it again together with what comes next.
+   */
+  check(update: Uint8Array, ownClients: ReadonlySet<number> = new Set()): 'ok' | 'pending' {
     const shadow = (this.shadow ??= this.copy());
     const touched: Touched = new Map();
     const problems: string[] = [];
@@ -89,14 +94,23 @@ export class UpdateGuard {
     } finally {
       shadow.off('afterTransaction', onTransaction);
     }
-    // An update that cannot be applied yet would wait inside the board, unchecked, until some
-    // later update completes it: a lead's own updates always build on what the server has.
-    if (pendingSize(shadow) > pendingBefore) problems.push('depends on changes the server does not have');
-    const reason = problems[0] ?? this.invalid(shadow, touched, metaTouched, ownClients);
+    if (problems[0]) {
+      this.drop();
+      throw new RejectedUpdate(problems[0]);
+    }
+    // An update that cannot be applied whole would wait inside the board, unchecked, until some
+    // later update completes it: it is not applied at all, and the shadow, which holds part of
+    // it, is rebuilt.
+    if (pendingSize(shadow) > pendingBefore) {
+      this.drop();
+      return 'pending';
+    }
+    const reason = this.invalid(shadow, touched, metaTouched, ownClients);
     if (reason) {
       this.drop();
       throw new RejectedUpdate(reason);
     }
+    return 'ok';
   }
 
   private invalid(shadow: Y.Doc, touched: Touched, metaTouched: boolean, ownClients: ReadonlySet<number>): string | null {

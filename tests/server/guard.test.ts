@@ -139,31 +139,62 @@ describe.each(BACKENDS)('update guard and limits on $name', ({ open }) => {
     await expectRejected((doc) => doc.getMap('applicants').set('a-junk', new Y.Map<unknown>([['name', 42], ['status', 'vip']])), /invalid applicants\/a-junk/);
   });
 
-  it('rejects an update that builds on changes the server never got (it would wait inside the board unchecked)', async () => {
-    const before = readBoard(honest.doc);
-    const closed = closedWith(rogue);
-    // A change held back (never sent), then one built on it, sent alone over the raw protocol.
+  /** A task made on a copy of the rogue's doc and never sent, then `change` built on it: both updates. */
+  function offlinePair(change: (offline: Y.Doc, taskId: string) => void): { base: Uint8Array; dependent: Uint8Array; taskId: string } {
     const offline = new Y.Doc();
     Y.applyUpdate(offline, Y.encodeStateAsUpdate(rogue.doc));
-    const created = createTask(offline, { title: '从未送达', kind: 'other', priority: 'low' }, lead);
+    const before = Y.encodeStateVector(offline);
+    const created = createTask(offline, { title: '离线新建', kind: 'other', priority: 'low' }, lead);
     if (!created.ok) throw new Error(created.message);
-    const held = Y.encodeStateVector(offline);
-    recordMap(offline, 'tasks').get(created.value)!.set('priority', 'nonsense');
-    const dependent = Y.encodeStateAsUpdate(offline, held);
+    const between = Y.encodeStateVector(offline);
+    change(offline, created.value);
+    return { base: Y.encodeStateAsUpdate(offline, before), dependent: Y.encodeStateAsUpdate(offline, between), taskId: created.value };
+  }
+
+  function sendRaw(step: number, update: Uint8Array): void {
     const socket = (rogue.provider as unknown as { ws: { send(data: Uint8Array): void } }).ws;
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, 0);
-    encoding.writeVarUint(encoder, 2);
-    encoding.writeVarUint8Array(encoder, dependent);
+    encoding.writeVarUint(encoder, step);
+    encoding.writeVarUint8Array(encoder, update);
     socket.send(encoding.toUint8Array(encoder));
-    const { code, reason } = await closed;
-    expect(code).toBe(CLOSE.rejected);
-    expect(reason).toMatch(/depends on changes the server does not have/);
-    expect(readBoard(honest.doc).tasks.size).toBe(before.tasks.size);
+  }
+
+  async function storedPending(): Promise<unknown> {
     const { parts } = await server.app.linli.store.loadDoc(board.id);
     const kept = new Y.Doc();
     for (const part of parts) Y.applyUpdate(kept, part);
-    expect((kept.store as unknown as { pendingStructs: unknown }).pendingStructs).toBeNull();
+    return (kept.store as unknown as { pendingStructs: unknown }).pendingStructs;
+  }
+
+  it('holds an edit that arrives before the offline change it builds on, and keeps both once it comes', async () => {
+    const { base, dependent, taskId: id } = offlinePair((offline, id) => recordMap(offline, 'tasks').get(id)!.set('priority', 'urgent'));
+    sendRaw(2, dependent); // an edit, sent at once
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(readBoard(honest.doc).tasks.has(id)).toBe(false); // held, nothing of it applied
+    expect(rogue.provider.wsconnected).toBe(true);
+    expect(await storedPending()).toBeNull();
+    sendRaw(1, base); // the offline change, in the sync step 2 one round trip later
+    await waitFor(() => readBoard(honest.doc).tasks.get(id)?.priority === 'urgent', 'both changes at the other lead');
+    expect(readBoard(honest.doc).problems).toEqual([]);
+    for (let i = 0; i < 50 && !(await stored()).tasks.has(id); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await stored()).tasks.get(id)?.priority).toBe('urgent');
+    expect(await storedPending()).toBeNull();
+  });
+
+  it('checks a held edit together with what completes it: an invalid pair is rejected whole', async () => {
+    const before = readBoard(honest.doc);
+    const closed = closedWith(rogue);
+    const { base, dependent, taskId: id } = offlinePair((offline, id) => recordMap(offline, 'tasks').get(id)!.set('priority', 'nonsense'));
+    sendRaw(2, dependent);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    sendRaw(1, base);
+    const { code, reason } = await closed;
+    expect(code).toBe(CLOSE.rejected);
+    expect(reason).toMatch(/invalid tasks\//);
+    expect(readBoard(honest.doc).tasks.size).toBe(before.tasks.size);
+    expect((await stored()).tasks.has(id)).toBe(false);
+    expect(await storedPending()).toBeNull();
   });
 
   it('rejects an unknown top-level type', async () => {
