@@ -233,3 +233,45 @@ describe.runIf(realPostgresUrl)('revocation across processes', () => {
     expect((await closeOf(again)).code).toBe(CLOSE.badToken);
   });
 });
+
+describe('socket.io and REST size limits', () => {
+  let db: TestDatabase;
+  let server: TestServer;
+  let board: CreatedBoard;
+
+  beforeAll(async () => {
+    db = freshPglite();
+    server = await startServer(db);
+    board = await newBoard(server, '梧桐苑');
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.cleanup();
+  });
+
+  it('closes a socket.io connection that sends a packet over 64 KiB; another screen carries on', async () => {
+    const big = await display(server, board.displayToken);
+    const other = await display(server, board.displayToken);
+    const gone = new Promise<string>((resolve) => big.once('disconnect', (reason) => resolve(reason)));
+    big.emit('command', { type: 'task.done', commandId: 'x', note: 'x'.repeat(70 * 1024) });
+    expect(await gone).toMatch(/transport (close|error)/);
+    expect(other.connected).toBe(true);
+    // The other screen still gets pushes: a lead edit reaches its view.
+    const seen = new Promise<void>((resolve) => other.once('view', () => resolve()));
+    const lead = connectLead(server.wsUrl, board.id, board.leadToken);
+    await whenSynced(lead);
+    lead.doc.getMap('meta').set('name', '梧桐苑（新）');
+    await seen;
+    lead.destroy();
+    other.close();
+  });
+
+  it('answers 413 to a REST body over 256 KiB and changes nothing', async () => {
+    const admin = api(server, board.adminToken);
+    const before = (await admin('GET', `/api/boards/${board.id}/links`)).data.links.length;
+    const { status, data } = await admin('POST', `/api/boards/${board.id}/links`, { role: 'lead', name: '王', pad: 'x'.repeat(300 * 1024) });
+    expect(status).toBe(413);
+    expect(data.error.code).toBe('tooLarge');
+    expect((await admin('GET', `/api/boards/${board.id}/links`)).data.links.length).toBe(before);
+  });
+});
