@@ -32,8 +32,16 @@ function pendingSize(doc: Y.Doc): number {
   return (store.pendingStructs?.update.length ?? 0) + (store.pendingDs?.length ?? 0);
 }
 
+/**
+ * A shadow costs as much memory as the board (a demo-sized board: ~0.9 MiB of Yjs items for 46 KiB
+ * encoded), so it is dropped once no lead has written for this long and rebuilt (≈20 ms for the
+ * demo board) on the next write.
+ */
+const SHADOW_IDLE_MS = 60_000;
+
 export class UpdateGuard {
   private shadow: Y.Doc | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly doc: Y.Doc) {
     doc.on('update', this.follow);
@@ -52,6 +60,14 @@ export class UpdateGuard {
    */
   check(update: Uint8Array, ownClients: ReadonlySet<number> = new Set()): 'ok' | 'pending' {
     const shadow = (this.shadow ??= this.copy());
+    if (this.idleTimer) this.idleTimer.refresh();
+    else {
+      this.idleTimer = setTimeout(() => {
+        this.idleTimer = null;
+        this.drop();
+      }, SHADOW_IDLE_MS);
+      this.idleTimer.unref();
+    }
     const touched: Touched = new Map();
     const problems: string[] = [];
     let metaTouched = false;
@@ -148,6 +164,8 @@ export class UpdateGuard {
   }
 
   destroy(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     this.doc.off('update', this.follow);
     this.shadow?.destroy();
     this.shadow = null;
