@@ -1,6 +1,7 @@
 // npm run bench: lead fan-out, server CPU and memory, joins, saves and compaction against the real
 // server process on 127.0.0.1, on PGlite and (when DATABASE_URL is set) on Postgres. Prints the
 // results and writes them to .bench/results.md. Takes 1.5–2 minutes per database on 2 cores.
+// With --multi: several server processes behind Redis instead (scripts/bench-multi.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { openStore } from '../server/store/open.js';
@@ -147,10 +148,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+// `npm run bench -- --multi` is the multi-process mode (the same as `npm run bench:multi`).
+if (process.argv.includes('--multi')) {
+  await import('./bench-multi.js');
+} else {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
