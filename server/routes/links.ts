@@ -81,7 +81,14 @@ export function registerAdminLinkRoutes(app: FastifyInstance, base: (req: Fastif
     const holder = await admin(req, reply);
     if (!holder) return reply;
     const links = await app.linli.store.listLinks(req.params.boardId);
-    return reply.send({ you: holder.actor, links: links.map(present) });
+    // A volunteer's link is shown with the volunteer's name (from the board, not the link).
+    const volunteers = links.some((link) => link.volunteerId)
+      ? (await app.linli.rooms.get(req.params.boardId)).board().volunteers
+      : new Map<string, { name: string }>();
+    return reply.send({
+      you: holder.actor,
+      links: links.map((link) => ({ ...present(link), volunteerName: link.volunteerId ? volunteers.get(link.volunteerId)?.name ?? null : null })),
+    });
   });
 
   app.post<{ Params: { boardId: string } }>('/api/boards/:boardId/links', async (req, reply) => {

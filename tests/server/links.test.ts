@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import * as Y from 'yjs';
 import { CLOSE } from '../../shared/errors.js';
-import { createTask } from '../../shared/mutations.js';
+import { addVolunteer, createTask } from '../../shared/mutations.js';
 import { freshPglite, freshPostgres, realPostgresUrl, type TestDatabase } from '../helpers/databases.js';
 import { connectLead, newBoard, startServer, waitFor, whenSynced, type Lead, type TestServer } from '../helpers/server.js';
 import type { CreatedBoard } from '../../server/boards.js';
@@ -90,6 +90,18 @@ describe('roles and links', () => {
     expect((await api(server, 'x'.repeat(24))('GET', `/api/boards/${board.id}/links`)).status).toBe(401);
     const other = await newBoard(server, '别的小区');
     expect((await api(server, other.adminToken)('GET', `/api/boards/${board.id}/links`)).status).toBe(401);
+  });
+
+  it('lists a volunteer\'s link under the volunteer\'s name', async () => {
+    const writer = lead(board.leadToken);
+    await whenSynced(writer);
+    const volunteer = addVolunteer(writer.doc, { name: '李明', health: 'eligible' }, { source: 'lead', actor: 't' });
+    if (!volunteer.ok) throw new Error(volunteer.message);
+    await writer.save.whenSaved();
+    const issued = await api(server, board.leadToken)('POST', `/api/boards/${board.id}/volunteers/${volunteer.value}/link`);
+    expect(issued.status).toBe(201);
+    const { data } = await admin('GET', `/api/boards/${board.id}/links`);
+    expect(data.links.find((l: { role: string }) => l.role === 'volunteer')).toMatchObject({ volunteerId: volunteer.value, volunteerName: '李明', name: null });
   });
 
   it('refuses bad link requests and creates nothing', async () => {
