@@ -93,7 +93,11 @@ export class Tokens {
 
   async resolve(token: string | null | undefined): Promise<Principal | null> {
     if (!token || !TOKEN_SHAPE.test(token)) return null;
-    const hash = hashToken(token);
+    return this.resolveHash(hashToken(token));
+  }
+
+  /** The principal of a link by its token's hash (a live connection's link, checked again). */
+  async resolveHash(hash: string): Promise<Principal | null> {
     const now = Date.now();
     let hit = this.cache.get(hash);
     if (!hit || now - hit.at > CACHE_MS) {

@@ -114,8 +114,7 @@ export class ProjectionHub<V> {
   private async recheck(hash: string): Promise<void> {
     const sockets = [...this.namespace.sockets.values()].filter((socket) => (socket.data as LiveData).principal?.hash === hash);
     if (sockets.length === 0) return;
-    const token: unknown = sockets[0]!.handshake.auth?.token;
-    const principal = await this.tokens.resolve(typeof token === 'string' ? token : null).catch(() => undefined);
+    const principal = await this.tokens.resolveHash(hash).catch(() => undefined);
     if (principal === undefined) return; // the database did not answer: the next poll tries again
     for (const socket of sockets) {
       if (principal && principal.role === (socket.data as LiveData).principal.role) continue;

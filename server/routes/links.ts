@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { readRecord } from '../../shared/doc.js';
 import { hashToken, newToken, type Principal } from '../auth.js';
 import { adminUrl, displayUrl, leadUrl, volunteerUrl } from '../boards.js';
-import type { LinkRow } from '../store/store.js';
+import { linkId, type LinkRow } from '../store/store.js';
 import { sendError } from '../errors.js';
 import type { Linli } from '../app.js';
 
@@ -101,7 +101,7 @@ export function registerAdminLinkRoutes(app: FastifyInstance, base: (req: Fastif
     await app.linli.store.addToken({ hash, boardId, role: body.data.role, volunteerId: null, name: body.data.name });
     const url = body.data.role === 'admin' ? adminUrl(base(req), boardId, token)
       : body.data.role === 'lead' ? leadUrl(base(req), boardId, token) : displayUrl(base(req), token);
-    const link = (await app.linli.store.listLinks(boardId)).find((row) => row.hash === hash)!;
+    const link: LinkRow = { id: linkId(hash), hash, role: body.data.role, name: body.data.name, volunteerId: null, createdAt: new Date(), revokedAt: null };
     return reply.status(201).send({ ...present(link), token, url });
   });
 

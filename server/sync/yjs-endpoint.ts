@@ -65,6 +65,9 @@ export class YjsEndpoint {
   /** Live sockets by the hash of the link they came in with: a revocation closes them. */
   private readonly byLink = new Map<string, Set<WebSocket>>();
   private readonly unwatch: () => void;
+  /** Rejected updates per link hash in the current minute: a link over the limit waits it out. */
+  private rejections = new Map<string, number>();
+  private rejectionsSince = Date.now();
 
   constructor(private readonly options: YjsEndpointOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false });
@@ -75,22 +78,15 @@ export class YjsEndpoint {
 
   /** A link changed: its sockets stay only if it is still a lead link of the same board. */
   private async recheck(hash: string): Promise<void> {
-    const sockets = this.byLink.get(hash);
-    if (!sockets) return;
-    const [first] = sockets;
-    const token = first ? this.tokenOf.get(first) : undefined;
-    const principal = await this.options.tokens.resolve(token).catch(() => undefined);
+    if (!this.byLink.has(hash)) return;
+    const principal = await this.options.tokens.resolveHash(hash).catch(() => undefined);
+    const sockets = this.byLink.get(hash) ?? [];
     if (principal === undefined) return; // the database did not answer: the next poll tries again
     for (const ws of sockets) {
       if (!principal) ws.close(CLOSE.badToken, 'link revoked');
       else if (!LEADS.has(principal.role)) ws.close(CLOSE.wrongRole, 'lead link required');
     }
   }
-
-  private readonly tokenOf = new WeakMap<WebSocket, string>();
-  /** Rejected updates per link hash in the current minute: a link over the limit waits it out. */
-  private rejections = new Map<string, number>();
-  private rejectionsSince = Date.now();
 
   private rejected(hash: string): void {
     this.rejections.set(hash, (this.rejections.get(hash) ?? 0) + 1);
@@ -109,7 +105,7 @@ export class YjsEndpoint {
     void this.admit(req).then((admission) => {
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         if (!admission.ok) ws.close(admission.code, admission.reason);
-        else this.accept(ws, admission.room, admission.principal, new URL(req.url ?? '/', 'http://localhost').searchParams.get('token')!);
+        else this.accept(ws, admission.room, admission.principal);
       });
     });
   }
@@ -137,7 +133,7 @@ export class YjsEndpoint {
     }
   }
 
-  private accept(ws: WebSocket, room: Room, principal: Principal, token: string): void {
+  private accept(ws: WebSocket, room: Room, principal: Principal): void {
     const peer: Peer = {
       actor: principal.actor,
       name: principal.name,
@@ -178,7 +174,6 @@ export class YjsEndpoint {
       sockets?.delete(ws);
       if (sockets?.size === 0) this.byLink.delete(principal.hash);
     });
-    this.tokenOf.set(ws, token);
     const sockets = this.byLink.get(principal.hash) ?? new Set<WebSocket>();
     sockets.add(ws);
     this.byLink.set(principal.hash, sockets);
