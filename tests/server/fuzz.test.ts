@@ -15,20 +15,11 @@ import { editTask } from '../../shared/mutations.js';
 import { freshPglite, type TestDatabase } from '../helpers/databases.js';
 import { connectLead, newBoard, startServer, volunteerLink, waitFor, whenSynced, type Lead, type TestServer } from '../helpers/server.js';
 import type { CreatedBoard } from '../../server/boards.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? (process.env.CI ? 100_000 : 10_000));
 const SOCKETS = 12;
 const SOCKET_IO_PACKETS = 5_000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function message(type: number, write: (encoder: encoding.Encoder) => void): Uint8Array {
   const encoder = encoding.createEncoder();

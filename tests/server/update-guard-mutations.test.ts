@@ -7,19 +7,10 @@ import * as Y from 'yjs';
 import { seedDemo } from '../../scripts/demo-seed.js';
 import { readBoard, recordMap } from '../../shared/doc.js';
 import { RejectedUpdate, UpdateGuard } from '../../server/sync/update-guard.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const NOW = new Date('2022-04-08T10:30:00+08:00').getTime();
 const MUTATIONS = 8_000; // seed 1 broke the board at mutation 7,099 before the fix
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Updates the guard must refuse, made by another client against the board as it is now. */
 function harmfulUpdates(doc: Y.Doc): Uint8Array[] {
