@@ -41,8 +41,9 @@ export function registerLinkRoutes(app: FastifyInstance, base: (req: FastifyRequ
     const lead = await tokenHolder(app.linli, req);
     if (!lead) return sendError(reply, 401, 'unauthorized', 'a lead token for this board is required');
     if (lead.role !== 'lead' && lead.role !== 'admin') return sendError(reply, 403, 'forbidden', 'leads only');
-    const revoked = await app.linli.store.revokeVolunteerTokens(req.params.boardId, req.params.volunteerId);
-    return reply.send({ revoked });
+    const hashes = await app.linli.store.revokeVolunteerTokens(req.params.boardId, req.params.volunteerId);
+    for (const hash of hashes) app.linli.tokens.changed(hash);
+    return reply.send({ revoked: hashes.length });
   });
 }
 

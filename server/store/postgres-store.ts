@@ -68,12 +68,12 @@ export class PostgresStore implements Store {
     return rows.length > 0;
   }
 
-  async revokeVolunteerTokens(boardId: string, volunteerId: string): Promise<number> {
-    const rows = await this.sql`
+  async revokeVolunteerTokens(boardId: string, volunteerId: string): Promise<string[]> {
+    const rows = await this.sql<{ hash: string }[]>`
       update tokens set revoked_at = now(), changed_at = now()
       where board_id = ${boardId} and volunteer_id = ${volunteerId} and role = 'volunteer' and revoked_at is null
       returning hash`;
-    return rows.length;
+    return rows.map((row) => row.hash);
   }
 
   async listLinks(boardId: string): Promise<LinkRow[]> {

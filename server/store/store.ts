@@ -102,8 +102,8 @@ export interface Store {
   addToken(token: TokenRow): Promise<void>;
   findToken(hash: string): Promise<TokenRow | null>;
   revokeToken(hash: string): Promise<boolean>;
-  /** Revokes every live link of one volunteer; resolves how many. */
-  revokeVolunteerTokens(boardId: string, volunteerId: string): Promise<number>;
+  /** Revokes every live link of one volunteer; resolves their hashes. */
+  revokeVolunteerTokens(boardId: string, volunteerId: string): Promise<string[]>;
   /** Every link of a board, newest first, revoked ones included. */
   listLinks(boardId: string): Promise<LinkRow[]>;
   /** Revokes one live link by its public id; resolves its hash, or null if there is none. */

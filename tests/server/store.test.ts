@@ -138,11 +138,12 @@ describe.each(BACKENDS)('store contract on $name', ({ open }) => {
     await store.createBoard({ id: 'links', name: 'links' }, [
       { hash: 'a'.repeat(64), boardId: 'links', role: 'admin', volunteerId: null, name: '管理员' },
       { hash: 'b'.repeat(64), boardId: 'links', role: 'lead', volunteerId: null },
+      { hash: 'c'.repeat(64), boardId: 'links', role: 'volunteer', volunteerId: 'v1' },
     ], null);
     const { now: start } = await store.changedTokens(null);
     const links = await store.listLinks('links');
     expect(links.map((l) => [l.id, l.role, l.name, l.revokedAt]).sort()).toEqual([
-      ['aaaaaaaaaaaa', 'admin', '管理员', null], ['bbbbbbbbbbbb', 'lead', null, null],
+      ['aaaaaaaaaaaa', 'admin', '管理员', null], ['bbbbbbbbbbbb', 'lead', null, null], ['cccccccccccc', 'volunteer', null, null],
     ]);
     expect(await store.updateLink('links', 'bbbbbbbbbbbb', { name: '王阿姨', role: 'display' })).toMatchObject({ role: 'display', name: '王阿姨' });
     expect(await store.findToken('b'.repeat(64))).toMatchObject({ role: 'display', name: '王阿姨' });
@@ -150,8 +151,10 @@ describe.each(BACKENDS)('store contract on $name', ({ open }) => {
     expect(await store.revokeLink('links', 'bbbbbbbbbbbb')).toBeNull();
     expect(await store.updateLink('links', 'bbbbbbbbbbbb', { name: 'x' })).toBeNull();
     expect(await store.findToken('b'.repeat(64))).toBeNull();
+    expect(await store.revokeVolunteerTokens('links', 'v1')).toEqual(['c'.repeat(64)]);
+    expect(await store.revokeVolunteerTokens('links', 'v1')).toEqual([]);
     const { changes } = await store.changedTokens(start);
-    expect(changes.map((c) => c.hash)).toEqual(['b'.repeat(64)]);
+    expect(changes.map((c) => c.hash).sort()).toEqual(['b'.repeat(64), 'c'.repeat(64)]);
     expect((await store.listLinks('links')).find((l) => l.id === 'bbbbbbbbbbbb')!.revokedAt).toBeInstanceOf(Date);
   });
 
