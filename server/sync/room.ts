@@ -24,7 +24,7 @@ import { keepVersions } from './versions.js';
 export interface Peer {
   readonly actor: string;
   /** The name the admin gave the peer's link; null for an unnamed link (the client's own name is shown). */
-  readonly name?: string | null;
+  name?: string | null;
   send(message: Uint8Array): void;
   close(code: number, reason: string): void;
 }

@@ -64,6 +64,7 @@ export class YjsEndpoint {
   private readonly alive = new WeakSet<WebSocket>();
   /** Live sockets by the hash of the link they came in with: a revocation closes them. */
   private readonly byLink = new Map<string, Set<WebSocket>>();
+  private readonly peerOf = new WeakMap<WebSocket, Peer>();
   private readonly unwatch: () => void;
   /** Rejected updates per link hash in the current minute: a link over the limit waits it out. */
   private rejections = new Map<string, number>();
@@ -85,6 +86,11 @@ export class YjsEndpoint {
     for (const ws of sockets) {
       if (!principal) ws.close(CLOSE.badToken, 'link revoked');
       else if (!LEADS.has(principal.role)) ws.close(CLOSE.wrongRole, 'lead link required');
+      else {
+        // Renamed: presence carries the new name from the lead's next renewal (every 15 s).
+        const peer = this.peerOf.get(ws);
+        if (peer) peer.name = principal.name;
+      }
     }
   }
 
@@ -177,6 +183,7 @@ export class YjsEndpoint {
     const sockets = this.byLink.get(principal.hash) ?? new Set<WebSocket>();
     sockets.add(ws);
     this.byLink.set(principal.hash, sockets);
+    this.peerOf.set(ws, peer);
     room.addPeer(peer);
   }
 

@@ -140,6 +140,14 @@ describe('roles and links', () => {
     const history = await api(server, board.leadToken)('GET', `/api/boards/${board.id}/history?record=tasks/${task.value}`);
     expect(history.status).toBe(200);
     expect(history.data.entries[0]).toMatchObject({ action: 'created', actor: wang.id, actorName: '王阿姨' });
+
+    // Renamed by the admin: the live lead's presence carries the new name from its next renewal.
+    expect((await admin('PATCH', `/api/boards/${board.id}/links/${wang.id}`, { name: '王阿姨（楼组长）' })).status).toBe(200);
+    for (let i = 0; i < 50 && seen(b, a.doc.clientID)?.name !== '王阿姨（楼组长）'; i++) {
+      a.provider.awareness.setLocalStateField('editing', i % 2 ? null : 'x'); // a renewal
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen(b, a.doc.clientID)?.name).toBe('王阿姨（楼组长）');
   });
 
   it('revoking a lead link closes its live sockets within 5 s, and it cannot come back', async () => {
