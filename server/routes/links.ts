@@ -75,8 +75,13 @@ export function registerAdminLinkRoutes(app: FastifyInstance, base: (req: Fastif
     }
     return holder;
   };
-  const liveAdmins = async (boardId: string) =>
-    (await app.linli.store.listLinks(boardId)).filter((link) => link.role === 'admin' && !link.revokedAt);
+  /** One read of the board's links: the live link asked for, and whether it is the last live admin link. */
+  const liveLink = async (boardId: string, linkId: string) => {
+    const live = (await app.linli.store.listLinks(boardId)).filter((link) => !link.revokedAt);
+    const link = live.find((row) => row.id === linkId);
+    const lastAdmin = link?.role === 'admin' && live.filter((row) => row.role === 'admin').length <= 1;
+    return { link, lastAdmin };
+  };
 
   app.get<{ Params: { boardId: string } }>('/api/boards/:boardId/links', async (req, reply) => {
     const holder = await admin(req, reply);
@@ -111,10 +116,10 @@ export function registerAdminLinkRoutes(app: FastifyInstance, base: (req: Fastif
     const patch = LinkPatch.safeParse(req.body);
     if (!patch.success) return sendError(reply, 400, 'invalid', patch.error.issues[0]?.message ?? 'invalid change');
     const { boardId, linkId } = req.params;
-    const before = (await app.linli.store.listLinks(boardId)).find((link) => link.id === linkId && !link.revokedAt);
+    const { link: before, lastAdmin } = await liveLink(boardId, linkId);
     if (!before) return sendError(reply, 404, 'notFound', `link ${linkId}`);
     if (before.role === 'volunteer' || before.role === 'intake') return sendError(reply, 400, 'invalid', `a ${before.role} link keeps its role`);
-    if (before.role === 'admin' && patch.data.role && patch.data.role !== 'admin' && (await liveAdmins(boardId)).length <= 1) {
+    if (lastAdmin && patch.data.role && patch.data.role !== 'admin') {
       return sendError(reply, 409, 'conflict', 'the board would have no admin link left');
     }
     const link = await app.linli.store.updateLink(boardId, linkId, patch.data);
@@ -126,9 +131,9 @@ export function registerAdminLinkRoutes(app: FastifyInstance, base: (req: Fastif
   app.delete<{ Params: LinkParams }>('/api/boards/:boardId/links/:linkId', async (req, reply) => {
     if (!(await admin(req, reply))) return reply;
     const { boardId, linkId } = req.params;
-    const target = (await app.linli.store.listLinks(boardId)).find((link) => link.id === linkId && !link.revokedAt);
+    const { link: target, lastAdmin } = await liveLink(boardId, linkId);
     if (!target) return sendError(reply, 404, 'notFound', `link ${linkId}`);
-    if (target.role === 'admin' && (await liveAdmins(boardId)).length <= 1) {
+    if (lastAdmin) {
       return sendError(reply, 409, 'conflict', 'the board would have no admin link left');
     }
     const hash = await app.linli.store.revokeLink(boardId, linkId);

@@ -16,6 +16,7 @@ import { freshPglite, type TestDatabase } from '../helpers/databases.js';
 import { connectLead, newBoard, startServer, volunteerLink, waitFor, whenSynced, type Lead, type TestServer } from '../helpers/server.js';
 import type { CreatedBoard } from '../../server/boards.js';
 import { mulberry32 } from '../helpers/random.js';
+import { updateFrom } from '../helpers/updates.js';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? (process.env.CI ? 100_000 : 10_000));
 const SOCKETS = 12;
@@ -31,13 +32,7 @@ function message(type: number, write: (encoder: encoding.Encoder) => void): Uint
 /** Valid messages to mutate: sync steps, updates (harmful ones), awareness, queries. */
 function corpus(doc: Y.Doc): Uint8Array[] {
   const taskId = [...recordMap(doc, 'tasks').keys()][0]!;
-  const harmful = (change: (d: Y.Doc) => void): Uint8Array => {
-    const copy = new Y.Doc();
-    Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-    const before = Y.encodeStateVector(copy);
-    change(copy);
-    return Y.encodeStateAsUpdate(copy, before);
-  };
+  const harmful = (change: (d: Y.Doc) => void): Uint8Array => updateFrom(doc, change);
   const updates = [
     harmful((d) => recordMap(d, 'tasks').get(taskId)!.set('priority', 'bogus')),
     harmful((d) => recordMap(d, 'tasks').get(taskId)!.delete('slot')),

@@ -8,6 +8,7 @@ import { seedDemo } from '../../scripts/demo-seed.js';
 import { readBoard, recordMap } from '../../shared/doc.js';
 import { RejectedUpdate, UpdateGuard } from '../../server/sync/update-guard.js';
 import { mulberry32 } from '../helpers/random.js';
+import { updateFrom } from '../helpers/updates.js';
 
 const NOW = new Date('2022-04-08T10:30:00+08:00').getTime();
 const MUTATIONS = 8_000; // seed 1 broke the board at mutation 7,099 before the fix
@@ -16,13 +17,7 @@ const MUTATIONS = 8_000; // seed 1 broke the board at mutation 7,099 before the 
 function harmfulUpdates(doc: Y.Doc): Uint8Array[] {
   const taskIds = [...recordMap(doc, 'tasks').keys()];
   const buildingId = [...recordMap(doc, 'buildings').keys()][0]!;
-  const harmful = (change: (d: Y.Doc) => void): Uint8Array => {
-    const copy = new Y.Doc();
-    Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-    const before = Y.encodeStateVector(copy);
-    change(copy);
-    return Y.encodeStateAsUpdate(copy, before);
-  };
+  const harmful = (change: (d: Y.Doc) => void): Uint8Array => updateFrom(doc, change);
   return [
     harmful((d) => recordMap(d, 'tasks').get(taskIds[0]!)!.set('priority', 'bogus')),
     harmful((d) => recordMap(d, 'tasks').get(taskIds[1]!)!.delete('slot')),
